@@ -1,0 +1,40 @@
+export {
+  formalizeTaskInputSchema,
+  formalizeTaskOutputSchema,
+  languageField,
+  type FormalizeTaskInput,
+  type FormalizeTaskOutput,
+} from './tools/formalize-task.contract';
+export {
+  generateCodeInputSchema,
+  generateCodeOutputSchema,
+  type GenerateCodeInput,
+  type GenerateCodeOutput,
+} from './tools/generate-code.contract';
+export {
+  MAX_REVIEW_CODE_CHARS,
+  reviewCodeInputSchema,
+  reviewCodeOutputSchema,
+  reviewIssueSchema,
+  reviewSeveritySchema,
+  reviewVerdictSchema,
+  type ReviewCodeInput,
+  type ReviewCodeOutput,
+  type ReviewIssue,
+  type ReviewSeverity,
+} from './tools/review-code.contract';
+export {
+  TOOL_CONTRACTS,
+  TOOL_NAMES,
+  formalizeTaskContract,
+  generateCodeContract,
+  reviewCodeContract,
+  isToolName,
+  toJsonSchema,
+  type JsonSchema,
+  type ToolAnnotations,
+  type ToolContract,
+  type ToolName,
+} from './tools/tool-registry';
+export { ERROR_CODES, HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode, type FieldError } from './errors';
+export { summarizeFieldErrors, toFieldErrors, validate, type ValidationResult } from './validation';

@@ -1,0 +1,50 @@
+import type { ModelRole } from './inference.types';
+
+export const INFERENCE_ERROR_CODES = [
+  'TIMEOUT',
+  'RATE_LIMITED',
+  'UPSTREAM_ERROR',
+  'INVALID_RESPONSE',
+  'CIRCUIT_OPEN',
+  'CANCELLED',
+  'CONFIG',
+] as const;
+export type InferenceErrorCode = (typeof INFERENCE_ERROR_CODES)[number];
+
+export interface InferenceErrorDetails {
+  role?: ModelRole;
+  endpoint?: string;
+  /** upstream HTTP status, when there was one */
+  status?: number;
+  attempts?: number;
+  /** which deadline fired: connect, first-token, idle, total */
+  phase?: 'connect' | 'first-token' | 'idle' | 'total';
+  retryAfterMs?: number;
+  /** whether output had already been streamed to the caller when it failed */
+  partialOutput?: boolean;
+  /** the upstream's own error message, trimmed */
+  upstreamMessage?: string;
+}
+
+/** The one error type of the inference library; `message` says what happened and what to do. */
+export class InferenceError extends Error {
+  constructor(
+    readonly code: InferenceErrorCode,
+    message: string,
+    readonly details: InferenceErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'InferenceError';
+  }
+
+  /** Whether a new attempt may succeed (and nothing was streamed yet). */
+  get retryable(): boolean {
+    if (this.details.partialOutput) return false;
+    return this.code === 'RATE_LIMITED' || this.code === 'UPSTREAM_ERROR' || this.code === 'TIMEOUT';
+  }
+}
+
+export function isInferenceError(error: unknown): error is InferenceError {
+  return error instanceof InferenceError;
+}

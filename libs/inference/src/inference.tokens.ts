@@ -1,0 +1,3 @@
+/** DI tokens for the two named clients; inject with `@Inject(CODE_MODEL) client: ModelClient`. */
+export const CODE_MODEL = Symbol('CODE_MODEL');
+export const PLANNER_MODEL = Symbol('PLANNER_MODEL');

@@ -1,0 +1,117 @@
+import type { JsonSchema } from '@app/contracts';
+
+/** The two model roles the platform serves. */
+export type ModelRole = 'code' | 'planner';
+
+/** Wire protocols an endpoint may speak. `auto` is resolved from the URL path before a client is built. */
+export type ModelProtocol = 'local-models' | 'openai-chat' | 'openai-completions' | 'embedded';
+
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A tool call requested by a model (OpenAI `tool_calls`): `arguments` is the raw JSON text the model wrote. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  /** assistant turns that called tools */
+  toolCalls?: ToolCall[];
+  /** tool turns: which call this result answers */
+  toolCallId?: string;
+  /** tool turns: the tool's name */
+  name?: string;
+}
+
+/** A tool offered to a model that supports native tool calling. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+}
+
+export interface GenerationRequest {
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+  /** Ask the backend to constrain output to this JSON Schema where it can (response_format, grammar). */
+  jsonSchema?: { name: string; schema: JsonSchema };
+  tools?: ToolDefinition[];
+  /** Aborting closes the upstream connection (frees the GPU), also while waiting for the first token. */
+  signal?: AbortSignal;
+  /** Called with each text delta as it streams; setting it makes the call stream where the backend can. */
+  onToken?: (delta: string) => void;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'cancelled' | 'unknown';
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface GenerationTimings {
+  /** ms from the call to the first received token (or the whole body when not streaming) */
+  firstTokenMs: number;
+  totalMs: number;
+}
+
+export interface GenerationResult {
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  /** undefined when the backend reported none */
+  usage?: TokenUsage;
+  model: string;
+  /** the replica URL that answered (or `embedded:<file>`) */
+  endpoint: string;
+  /** 1 + the number of retries spent */
+  attempts: number;
+  timings: GenerationTimings;
+}
+
+/** One streamed piece: a text delta, or the final result. */
+export type StreamEvent = { type: 'token'; text: string } | { type: 'done'; result: GenerationResult };
+
+export interface ClientCapabilities {
+  streaming: boolean;
+  /** the backend can constrain output to a JSON Schema */
+  structuredOutput: boolean;
+  /** the backend understands `tools` / `tool_calls` */
+  nativeTools: boolean;
+}
+
+export type EndpointState = 'up' | 'degraded' | 'down';
+
+export interface ReplicaHealth {
+  url: string;
+  state: EndpointState;
+  circuit: 'closed' | 'open' | 'half-open';
+  lastError?: string;
+  lastCheckedAt?: string;
+  consecutiveFailures: number;
+}
+
+export interface EndpointHealth {
+  role: ModelRole;
+  protocol: ModelProtocol;
+  state: EndpointState;
+  replicas: ReplicaHealth[];
+}
+
+/** The one interface every backend (HTTP adapters, embedded llama.cpp) implements. */
+export interface ModelClient {
+  readonly role: ModelRole;
+  readonly protocol: ModelProtocol;
+  readonly capabilities: ClientCapabilities;
+  generate(request: GenerationRequest): Promise<GenerationResult>;
+  stream(request: Omit<GenerationRequest, 'onToken'>): AsyncIterable<StreamEvent>;
+  /** Passive state plus a cheap probe (`/health`, `/v1/models`); never a generation. */
+  checkHealth(signal?: AbortSignal): Promise<EndpointHealth>;
+  close(): Promise<void>;
+}

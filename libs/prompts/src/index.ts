@@ -1,0 +1,1 @@
+export const PROMPTS_PLACEHOLDER = 1;
