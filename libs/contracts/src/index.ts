@@ -38,3 +38,4 @@ export {
 } from './tools/tool-registry';
 export { ERROR_CODES, HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode, type FieldError } from './errors';
 export { summarizeFieldErrors, toFieldErrors, validate, type ValidationResult } from './validation';
+export type { ChatMessage, ChatRole, ToolCall, ToolDefinition } from './chat';

@@ -1,37 +1,12 @@
-import type { JsonSchema } from '@app/contracts';
+import type { ChatMessage, JsonSchema, ToolCall, ToolDefinition } from '@app/contracts';
+
+export type { ChatMessage, ChatRole, ToolCall, ToolDefinition } from '@app/contracts';
 
 /** The two model roles the platform serves. */
 export type ModelRole = 'code' | 'planner';
 
 /** Wire protocols an endpoint may speak. `auto` is resolved from the URL path before a client is built. */
 export type ModelProtocol = 'local-models' | 'openai-chat' | 'openai-completions' | 'embedded';
-
-export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
-
-/** A tool call requested by a model (OpenAI `tool_calls`): `arguments` is the raw JSON text the model wrote. */
-export interface ToolCall {
-  id: string;
-  name: string;
-  arguments: string;
-}
-
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
-  /** assistant turns that called tools */
-  toolCalls?: ToolCall[];
-  /** tool turns: which call this result answers */
-  toolCallId?: string;
-  /** tool turns: the tool's name */
-  name?: string;
-}
-
-/** A tool offered to a model that supports native tool calling. */
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  parameters: JsonSchema;
-}
 
 export interface GenerationRequest {
   messages: ChatMessage[];
