@@ -1,1 +1,16 @@
-export const TESTING = 1;
+export {
+  emulatorFaults,
+  errorBodies,
+  startModelServerEmulator,
+  type EmulatorErrorReply,
+  type EmulatorFault,
+  type EmulatorHandler,
+  type EmulatorOptions,
+  type EmulatorProtocolPath,
+  type EmulatorReply,
+  type EmulatorResponse,
+  type EmulatorToolCall,
+  type HealthScript,
+  type ModelServerEmulator,
+  type RecordedRequest,
+} from './model-server-emulator';
