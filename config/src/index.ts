@@ -1,1 +1,24 @@
-export const CONFIG_PLACEHOLDER = 1;
+export {
+  loadConfig,
+  type AgentConfig,
+  type AppConfig,
+  type EndpointProtocol,
+  type GatewayConfig,
+  type InferenceConfig,
+  type LoggingConfig,
+  type ModelEndpointConfig,
+} from './app-config';
+export {
+  agentConfig,
+  appConfigModule,
+  gatewayConfig,
+  inferenceConfig,
+  loggingConfig,
+  type AgentConfigType,
+  type GatewayConfigType,
+  type InferenceConfigType,
+  type LoggingConfigType,
+} from './config.module';
+export { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
+export { runOrExitOnConfigError } from './exit-on-config-error';
+export { splitList } from './url-list.validator';

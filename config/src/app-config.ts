@@ -1,0 +1,126 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentVariables, validateEnvironment } from './environment';
+import { splitList } from './url-list.validator';
+
+export type EndpointProtocol = 'auto' | 'local-models' | 'openai-chat' | 'openai-completions' | 'embedded';
+
+export interface ModelEndpointConfig {
+  role: 'code' | 'planner';
+  /** replica URLs; empty → the embedded engine */
+  urls: string[];
+  protocol: EndpointProtocol;
+  model?: string;
+  apiKey?: string;
+  /** embedded engine: a local GGUF path or an `hf:` URI */
+  modelFile?: string;
+}
+
+export interface InferenceConfig {
+  code: ModelEndpointConfig;
+  planner: ModelEndpointConfig;
+  timeoutMs: number;
+  maxRetries: number;
+  maxConcurrency: number;
+  embedded: { cacheDir: string; threads?: number; contextSize?: number };
+}
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  apiKeys: string[];
+  allowedHosts: string[];
+  bodyLimitBytes: number;
+  mcpMode: 'stateful' | 'stateless';
+  sessionIdleTtlMs: number;
+  maxSessions: number;
+  logPayloads: boolean;
+}
+
+export interface AgentConfig {
+  host: string;
+  port: number;
+  gatewayUrl: string;
+  maxSteps: number;
+  maxWallTimeMs: number;
+  maxTokens: number;
+}
+
+export interface LoggingConfig {
+  level: string;
+  pretty: boolean;
+  /** log prompts and code verbatim (off by default: they may hold secrets or proprietary code) */
+  logPayloads: boolean;
+}
+
+export interface AppConfig {
+  inference: InferenceConfig;
+  gateway: GatewayConfig;
+  agent: AgentConfig;
+  logging: LoggingConfig;
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1', '[::1]'];
+
+function endpointConfig(env: EnvironmentVariables, role: 'code' | 'planner'): ModelEndpointConfig {
+  const prefix = role === 'code' ? 'STARCODER' : 'MISTRAL';
+  const urls = splitList(env[`${prefix}_ENDPOINT`]);
+  const explicit = env[`${prefix}_PROTOCOL`];
+  return {
+    role,
+    urls,
+    protocol: urls.length === 0 && (explicit ?? 'auto') === 'auto' ? 'embedded' : (explicit ?? 'auto'),
+    model: env[`${prefix}_MODEL`],
+    apiKey: env[`${prefix}_API_KEY`],
+    modelFile: env[`${prefix}_MODEL_FILE`],
+  };
+}
+
+/** Loopback binds get DNS-rebinding protection by default: only local names may appear in Host/Origin. */
+function allowedHosts(env: EnvironmentVariables): string[] {
+  const configured = splitList(env.GATEWAY_ALLOWED_HOSTS);
+  if (configured.length > 0) return configured;
+  return LOOPBACK_HOSTS.includes(env.GATEWAY_HOST) ? LOOPBACK_HOSTS : [];
+}
+
+function buildConfig(env: EnvironmentVariables): AppConfig {
+  return {
+    inference: {
+      code: endpointConfig(env, 'code'),
+      planner: endpointConfig(env, 'planner'),
+      timeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
+      maxRetries: env.MODEL_MAX_RETRIES,
+      maxConcurrency: env.MODEL_MAX_CONCURRENCY,
+      embedded: {
+        cacheDir: env.MODEL_CACHE_DIR ?? join(homedir(), '.cache', 'code-model-mcp', 'models'),
+        threads: env.EMBEDDED_THREADS,
+        contextSize: env.EMBEDDED_CONTEXT_SIZE,
+      },
+    },
+    gateway: {
+      host: env.GATEWAY_HOST,
+      port: env.GATEWAY_PORT,
+      apiKeys: splitList(env.GATEWAY_API_KEYS),
+      allowedHosts: allowedHosts(env),
+      bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
+      mcpMode: env.GATEWAY_MCP_MODE,
+      sessionIdleTtlMs: env.GATEWAY_SESSION_TTL_SECONDS * 1000,
+      maxSessions: env.GATEWAY_MAX_SESSIONS,
+      logPayloads: env.LOG_PAYLOADS,
+    },
+    agent: {
+      host: env.AGENT_HOST,
+      port: env.AGENT_PORT,
+      gatewayUrl: env.MCP_GATEWAY_URL,
+      maxSteps: env.AGENT_MAX_STEPS,
+      maxWallTimeMs: env.AGENT_MAX_SECONDS * 1000,
+      maxTokens: env.AGENT_MAX_TOKENS,
+    },
+    logging: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY, logPayloads: env.LOG_PAYLOADS },
+  };
+}
+
+/** Validates the environment and builds every namespace; throws `ConfigValidationError` on a bad value. */
+export function loadConfig(env: Record<string, unknown> = process.env): AppConfig {
+  return buildConfig(validateEnvironment(env));
+}

@@ -1,0 +1,106 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { IsUrlList } from './url-list.validator';
+
+const PROTOCOLS = ['auto', 'local-models', 'openai-chat', 'openai-completions', 'embedded'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MCP_MODES = ['stateful', 'stateless'] as const;
+
+const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+  if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+
+/**
+ * Every environment variable the platform reads, validated once at start with class-validator.
+ * Property names are the variable names so that error messages name exactly what the operator set.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @IsUrlList() STARCODER_ENDPOINT?: string;
+  @IsOptional() @IsUrlList() MISTRAL_ENDPOINT?: string;
+  @IsOptional() @IsIn(PROTOCOLS) STARCODER_PROTOCOL?: (typeof PROTOCOLS)[number];
+  @IsOptional() @IsIn(PROTOCOLS) MISTRAL_PROTOCOL?: (typeof PROTOCOLS)[number];
+  @IsOptional() @IsString() @MinLength(1) STARCODER_MODEL?: string;
+  @IsOptional() @IsString() @MinLength(1) MISTRAL_MODEL?: string;
+  @IsOptional() @IsString() STARCODER_API_KEY?: string;
+  @IsOptional() @IsString() MISTRAL_API_KEY?: string;
+  @IsOptional() @IsString() STARCODER_MODEL_FILE?: string;
+  @IsOptional() @IsString() MISTRAL_MODEL_FILE?: string;
+  @IsOptional() @IsString() MODEL_CACHE_DIR?: string;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(256) EMBEDDED_THREADS?: number;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(256) @Max(1_048_576) EMBEDDED_CONTEXT_SIZE?: number;
+
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) MODEL_TIMEOUT_SECONDS: number = 60;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(10) MODEL_MAX_RETRIES: number = 2;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) MODEL_MAX_CONCURRENCY: number = 256;
+
+  @IsOptional() @IsString() @MinLength(1) GATEWAY_HOST: string = '127.0.0.1';
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) GATEWAY_PORT: number = 3000;
+  @IsOptional() @IsString() GATEWAY_API_KEYS?: string;
+  @IsOptional() @IsString() GATEWAY_ALLOWED_HOSTS?: string;
+  @IsOptional() @IsIn(MCP_MODES) GATEWAY_MCP_MODE: (typeof MCP_MODES)[number] = 'stateful';
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(604_800) GATEWAY_SESSION_TTL_SECONDS: number =
+    1800;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(1_000_000) GATEWAY_MAX_SESSIONS: number = 1000;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1024) @Max(104_857_600) GATEWAY_BODY_LIMIT_BYTES: number =
+    1_048_576;
+
+  @IsOptional() @IsUrlList({ single: true }) MCP_GATEWAY_URL: string = 'http://127.0.0.1:3000/mcp';
+  @IsOptional() @IsString() @MinLength(1) AGENT_HOST: string = '127.0.0.1';
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) AGENT_PORT: number = 3001;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) AGENT_MAX_SECONDS: number = 600;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(100) @Max(10_000_000) AGENT_MAX_TOKENS: number = 32_000;
+
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+  @IsOptional() @Transform(toBoolean) @IsBoolean() LOG_PRETTY: boolean = false;
+  @IsOptional() @Transform(toBoolean) @IsBoolean() LOG_PAYLOADS: boolean = false;
+}
+
+/** Raised for a bad environment; its message is one line naming each bad variable and what is expected. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function describeProblem(error: ValidationError): string {
+  const expected = Object.values(error.constraints ?? {}).join(', ');
+  const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
+  return `${expected}${got}`;
+}
+
+/** Blank strings mean "unset": `FOO=` in a .env file falls back to the default instead of failing. */
+function withoutBlankValues(env: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([, value]) => !(typeof value === 'string' && value.trim() === '')),
+  );
+}
+
+/** Validates the raw environment; unknown variables are ignored (the process environment holds many). */
+export function validateEnvironment(env: Record<string, unknown>): EnvironmentVariables {
+  const instance = plainToInstance(EnvironmentVariables, withoutBlankValues(env), {
+    exposeDefaultValues: true,
+  });
+  const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigValidationError(errors.map(describeProblem));
+  return instance;
+}
