@@ -5,6 +5,15 @@ import {
   type ModelServerEmulator,
 } from '@app/testing';
 
+interface ChatBody {
+  model: string;
+  choices: Array<{ finish_reason: string; message: { tool_calls: unknown[] } }>;
+}
+interface CompletionChunk {
+  choices: Array<{ text?: string }>;
+  usage?: unknown;
+}
+
 /** The emulator itself, spoken to with plain fetch so the adapters' tests can trust it. */
 describe('model-server emulator', () => {
   let emu: ModelServerEmulator;
@@ -38,10 +47,10 @@ describe('model-server emulator', () => {
 
   it('answers chat completions with scripted text and tool calls', async () => {
     emu.script({ text: '', toolCalls: [{ id: 'abcdefghi', name: 'run', arguments: '{"a":1}' }] });
-    const body = await (await post('/v1/chat/completions', user)).json();
+    const body = (await (await post('/v1/chat/completions', user)).json()) as ChatBody;
     expect(body.model).toBe('starcoder2-7b');
-    expect(body.choices[0].finish_reason).toBe('tool_calls');
-    expect(body.choices[0].message.tool_calls[0]).toEqual({
+    expect(body.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(body.choices[0]?.message.tool_calls[0]).toEqual({
       id: 'abcdefghi',
       type: 'function',
       function: { name: 'run', arguments: '{"a":1}' },
@@ -58,9 +67,9 @@ describe('model-server emulator', () => {
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const events = (await res.text()).split('\n\n').filter(Boolean);
     expect(events.at(-1)).toBe('data: [DONE]');
-    const parsed = events.slice(0, -1).map((e) => JSON.parse(e.slice(6)));
+    const parsed = events.slice(0, -1).map((e) => JSON.parse(e.slice(6)) as CompletionChunk);
     expect(parsed.map((e) => e.choices[0]?.text ?? '').join('')).toBe('def f():');
-    expect(parsed.at(-1).usage).toEqual({ prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 });
+    expect(parsed.at(-1)?.usage).toEqual({ prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 });
   });
 
   it('streams chat tool-call deltas in pieces', async () => {
