@@ -14,3 +14,4 @@ export {
   type ModelServerEmulator,
   type RecordedRequest,
 } from './model-server-emulator';
+export { buildTinyGguf, writeTinyGguf, TINY_GGUF_VOCAB_SIZE, type TinyGgufOptions } from './tiny-gguf';

@@ -1,5 +1,27 @@
-import { InferenceError } from '../inference.errors';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { ModelClient, ModelRole } from '../inference.types';
+import { EmbeddedModelClient } from './embedded-model-client';
+import type { DownloadProgress } from './model-download';
+import { loadModel, type ModelLoadSettings } from './model-loader';
+import { defaultEmbeddedModelRegistry, type EmbeddedModelRegistry } from './model-registry';
+import { resolveModelSource } from './model-source';
+import { createProgressBar, type ProgressOutput } from './progress-bar';
+
+export { DEFAULT_MODEL, DEFAULT_MODEL_URI } from './default-model';
+export { EmbeddedModelClient, DEFAULT_MAX_TOKENS } from './embedded-model-client';
+export { downloadModel, sha256OfFile, type DownloadOptions, type DownloadProgress } from './model-download';
+export { EmbeddedModelRegistry, defaultEmbeddedModelRegistry, type ModelLoadState } from './model-registry';
+export { resolveModelSource, type ModelSource } from './model-source';
+export { toGrammarSchema } from './json-schema-grammar';
+export { toChatHistory } from './chat-history';
+export { GenerationQueue } from './generation-queue';
+export { chooseContextSize, chooseThreads } from './machine-resources';
+export { createProgressBar, formatBytes, type ProgressOutput } from './progress-bar';
+
+/** Where models are cached when MODEL_CACHE_DIR is not set. */
+export const DEFAULT_MODEL_CACHE_DIR = join(homedir(), '.cache', 'code-model-mcp', 'models');
+export const HUGGING_FACE_BASE_URL = 'https://huggingface.co';
 
 /** What the embedded (in-process llama.cpp) backend needs to serve one role. */
 export interface EmbeddedClientOptions {
@@ -11,9 +33,68 @@ export interface EmbeddedClientOptions {
   /** CPU threads; undefined → from the machine (≤ physical cores) */
   threads?: number;
   contextSize?: number;
+  /** `auto` (default) uses CUDA/Vulkan/Metal when the machine has them; `false` stays on the CPU */
+  gpu?: 'auto' | false;
+  /** base URL of the model hub for `hf:` URIs and the default model (tests use a local server) */
+  huggingFaceBaseUrl?: string;
+  /** connect timeout of model downloads (default 10 s): offline machines fail fast */
+  connectTimeoutMs?: number;
+  /** where the download progress bar goes (default stderr); `false` for none */
+  progressOutput?: ProgressOutput | false;
+  /** called with download progress, in addition to the bar */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** warnings (unverified download, llama.cpp warnings); default: stderr */
+  warn?: (message: string) => void;
+  /** defaults to the process-wide registry, which is what makes both roles share one model */
+  registry?: EmbeddedModelRegistry;
 }
 
-/** Builds the embedded client (replaced by the real node-llama-cpp implementation). */
+/**
+ * Builds the client of one role on an in-process llama.cpp model. Nothing is loaded or downloaded
+ * here: the first generation does it, so a gateway starts instantly and health reports the state.
+ */
 export function createEmbeddedModelClient(options: EmbeddedClientOptions): ModelClient {
-  throw new InferenceError('CONFIG', `embedded engine for ${options.role} is not available yet`);
+  const registry = options.registry ?? defaultEmbeddedModelRegistry;
+  const source = resolveModelSource({
+    ...(options.modelFile === undefined ? {} : { modelFile: options.modelFile }),
+    cacheDir: options.cacheDir ?? DEFAULT_MODEL_CACHE_DIR,
+    huggingFaceBaseUrl: options.huggingFaceBaseUrl ?? HUGGING_FACE_BASE_URL,
+  });
+  const settings = loadSettings(options, source.path);
+  const shared = registry.acquire(source.path, () => loadModel(source, settings, registry));
+  return new EmbeddedModelClient(options.role, source, shared, registry);
+}
+
+/** Frees every embedded model of the process (for shutdown hooks). */
+export function releaseAllEmbeddedModels(): Promise<void> {
+  return defaultEmbeddedModelRegistry.releaseAll();
+}
+
+function loadSettings(options: EmbeddedClientOptions, path: string): ModelLoadSettings {
+  const warn = options.warn ?? ((message: string) => void process.stderr.write(`${message}\n`));
+  const bar =
+    options.progressOutput === false
+      ? undefined
+      : createProgressBar(`Downloading ${path}`, options.progressOutput ?? process.stderr);
+  const onProgress = options.onDownloadProgress;
+  return {
+    gpu: options.gpu ?? 'auto',
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.contextSize === undefined ? {} : { contextSize: options.contextSize }),
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    offlineHint: offlineHint(options.role),
+    onDownloadProgress: (progress) => {
+      bar?.(progress);
+      onProgress?.(progress);
+    },
+    warn,
+  };
+}
+
+function offlineHint(role: ModelRole): string {
+  const variable = role === 'code' ? 'STARCODER_MODEL_FILE' : 'MISTRAL_MODEL_FILE';
+  return (
+    `Set ${variable} (and/or ${role === 'code' ? 'MISTRAL_MODEL_FILE' : 'STARCODER_MODEL_FILE'}) to a local .gguf file, ` +
+    'or MODEL_CACHE_DIR to a directory that already holds the model, or configure a model endpoint, or connect to the internet once.'
+  );
 }

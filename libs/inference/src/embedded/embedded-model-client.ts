@@ -1,0 +1,218 @@
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ChatHistoryItem, GbnfJsonSchema, LlamaChatResponse, LlamaGrammar } from 'node-llama-cpp';
+import { InferenceError } from '../inference.errors';
+import type {
+  ClientCapabilities,
+  EndpointHealth,
+  FinishReason,
+  GenerationRequest,
+  GenerationResult,
+  ModelClient,
+  ModelRole,
+  StreamEvent,
+  TokenUsage,
+} from '../inference.types';
+import { toChatHistory } from './chat-history';
+import { toGrammarSchema } from './json-schema-grammar';
+import { exists } from './model-loader';
+import type { EmbeddedModelRegistry, LoadedModel, SharedModel } from './model-registry';
+import type { ModelSource } from './model-source';
+import { streamFromCallbacks } from './stream-from-callbacks';
+
+/** Without a limit a model that never emits end-of-sequence would fill the whole context. */
+export const DEFAULT_MAX_TOKENS = 2048;
+
+type StopReason = LlamaChatResponse['metadata']['stopReason'];
+
+const FINISH_REASONS: Record<StopReason, FinishReason> = {
+  eogToken: 'stop',
+  stopGenerationTrigger: 'stop',
+  customStopTrigger: 'stop',
+  functionCalls: 'tool_calls',
+  maxTokens: 'length',
+  abort: 'cancelled',
+};
+
+/**
+ * A role served by an in-process llama.cpp model. Several clients may share one model (and its queue);
+ * each releases its reference on `close()`. Cancellation throws `InferenceError('CANCELLED')` like the
+ * HTTP adapters, whether the request was still queued or already generating.
+ */
+export class EmbeddedModelClient implements ModelClient {
+  readonly protocol = 'embedded' as const;
+  readonly capabilities: ClientCapabilities = { streaming: true, structuredOutput: true, nativeTools: false };
+  private closed = false;
+
+  constructor(
+    readonly role: ModelRole,
+    private readonly source: ModelSource,
+    private readonly shared: SharedModel,
+    private readonly registry: EmbeddedModelRegistry,
+  ) {}
+
+  private get endpoint(): string {
+    return `embedded:${this.source.path}`;
+  }
+
+  async generate(request: GenerationRequest): Promise<GenerationResult> {
+    this.assertOpen();
+    const started = performance.now();
+    const loaded = await this.waitFor(this.shared.get(), request.signal);
+    try {
+      return await loaded.queue.run(() => this.runGeneration(loaded, request, started), request.signal);
+    } catch (error) {
+      throw this.toInferenceError(error, request.signal);
+    }
+  }
+
+  stream(request: Omit<GenerationRequest, 'onToken'>): AsyncIterable<StreamEvent> {
+    return streamFromCallbacks(
+      (onToken, signal) => this.generate({ ...request, onToken, signal }),
+      request.signal,
+    );
+  }
+
+  async checkHealth(): Promise<EndpointHealth> {
+    const { state, lastError } = await this.describeState();
+    return {
+      role: this.role,
+      protocol: this.protocol,
+      state,
+      replicas: [
+        {
+          url: this.endpoint,
+          state,
+          circuit: 'closed',
+          ...(lastError === undefined ? {} : { lastError }),
+          lastCheckedAt: new Date().toISOString(),
+          consecutiveFailures: this.shared.state === 'failed' ? 1 : 0,
+        },
+      ],
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.registry.release(this.shared);
+  }
+
+  private async runGeneration(
+    loaded: LoadedModel,
+    request: GenerationRequest,
+    started: number,
+  ): Promise<GenerationResult> {
+    request.signal?.throwIfAborted();
+    const history = toChatHistory(request.messages);
+    const grammar =
+      request.jsonSchema === undefined ? undefined : await compiledGrammar(loaded, request.jsonSchema.schema);
+    let firstTokenAt: number | undefined;
+    let completionTokens = 0;
+    const response = await loaded.chat.generateResponse([...history], {
+      ...(grammar === undefined ? {} : { grammar }),
+      ...(request.signal === undefined ? {} : { signal: request.signal, stopOnAbortSignal: true }),
+      maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+      temperature: request.temperature ?? 0,
+      ...(request.stop === undefined || request.stop.length === 0
+        ? {}
+        : { customStopTriggers: request.stop }),
+      onToken: (tokens) => {
+        firstTokenAt ??= performance.now();
+        completionTokens += tokens.length;
+      },
+      onTextChunk: (text) => request.onToken?.(text),
+    });
+    if (request.signal?.aborted) throw cancelled(request.signal, completionTokens > 0);
+    const usage = countUsage(loaded, history, completionTokens);
+    const totalMs = performance.now() - started;
+    return {
+      text: response.response,
+      toolCalls: [],
+      finishReason: FINISH_REASONS[response.metadata.stopReason],
+      usage,
+      model: basename(this.source.path, '.gguf'),
+      endpoint: this.endpoint,
+      attempts: 1,
+      timings: { firstTokenMs: (firstTokenAt ?? performance.now()) - started, totalMs },
+    };
+  }
+
+  /** A caller that gives up while the model loads stops waiting; the shared load itself carries on. */
+  private waitFor<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal === undefined) return promise;
+    if (signal.aborted) return Promise.reject(cancelled(signal, false));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(cancelled(signal, false));
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  private toInferenceError(error: unknown, signal?: AbortSignal): InferenceError {
+    if (error instanceof InferenceError) return error;
+    if (signal?.aborted) return cancelled(signal, false);
+    const reason = error instanceof Error ? error.message : String(error);
+    return new InferenceError(
+      'UPSTREAM_ERROR',
+      `Embedded model ${this.source.path} failed: ${reason}`,
+      {
+        role: this.role,
+        endpoint: this.endpoint,
+      },
+      { cause: error },
+    );
+  }
+
+  private async describeState(): Promise<{ state: EndpointHealth['state']; lastError?: string }> {
+    switch (this.shared.state) {
+      case 'loaded':
+        return { state: 'up' };
+      case 'loading':
+        return { state: 'degraded', lastError: 'loading the model' };
+      case 'failed':
+        return { state: 'down', lastError: this.shared.lastError?.message ?? 'loading failed' };
+      case 'idle':
+        if (await exists(this.source.path)) return { state: 'up' };
+        return this.source.kind === 'remote'
+          ? { state: 'degraded', lastError: 'model not downloaded yet: the first request downloads it' }
+          : { state: 'down', lastError: `model file ${this.source.path} does not exist` };
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new InferenceError('CONFIG', `the embedded ${this.role} client was closed`, { role: this.role });
+  }
+}
+
+function cancelled(signal: AbortSignal, partialOutput: boolean): InferenceError {
+  const reason: unknown = signal.reason;
+  const detail = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  return new InferenceError(
+    'CANCELLED',
+    `generation was cancelled${detail}`,
+    { partialOutput },
+    { cause: reason },
+  );
+}
+
+function compiledGrammar(loaded: LoadedModel, schema: Record<string, unknown>): Promise<LlamaGrammar> {
+  const key = JSON.stringify(schema);
+  let grammar = loaded.grammars.get(key);
+  if (grammar === undefined) {
+    grammar = loaded.llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGrammarSchema(schema));
+    loaded.grammars.set(key, grammar);
+    grammar.catch(() => loaded.grammars.delete(key));
+  }
+  return grammar;
+}
+
+/** Prompt tokens as the model saw them: the history rendered by its chat template, then tokenized. */
+function countUsage(loaded: LoadedModel, history: ChatHistoryItem[], completionTokens: number): TokenUsage {
+  const rendered = loaded.chat.chatWrapper.generateContextState({
+    chatHistory: [...history, { type: 'model', response: [] }],
+  });
+  const promptTokens = rendered.contextText.tokenize(loaded.model.tokenizer).length;
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}

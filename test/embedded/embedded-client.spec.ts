@@ -1,0 +1,237 @@
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { TOOL_CONTRACTS } from '@app/contracts';
+import { InferenceError, type GenerationResult, type ModelClient, type StreamEvent } from '@app/inference';
+import {
+  createEmbeddedModelClient,
+  EmbeddedModelRegistry,
+  type EmbeddedClientOptions,
+} from '../../libs/inference/src/embedded';
+import { writeTinyGguf } from '../support/tiny-gguf';
+
+const messages = [
+  { role: 'system' as const, content: 'You write code.' },
+  { role: 'user' as const, content: 'Write hello world in Python.' },
+];
+
+describe('embedded llama.cpp client on a tiny generated GGUF', () => {
+  let modelFile: string;
+  let registry: EmbeddedModelRegistry;
+  let client: ModelClient;
+
+  const options = (overrides: Partial<EmbeddedClientOptions> = {}): EmbeddedClientOptions => ({
+    role: 'code',
+    modelFile,
+    registry,
+    gpu: false,
+    threads: 1,
+    contextSize: 512,
+    progressOutput: false,
+    warn: () => undefined,
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    modelFile = await writeTinyGguf({ seed: 7 });
+    registry = new EmbeddedModelRegistry();
+    client = createEmbeddedModelClient(options());
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await registry.releaseAll();
+  });
+
+  it('declares what the embedded engine can do', () => {
+    expect(client.protocol).toBe('embedded');
+    expect(client.capabilities).toEqual({ streaming: true, structuredOutput: true, nativeTools: false });
+  });
+
+  it('reports health without loading the model, then loaded after first use', async () => {
+    const idle = await client.checkHealth();
+    expect(idle).toMatchObject({ role: 'code', protocol: 'embedded', state: 'up' });
+    expect(registry.size).toBe(1);
+    await client.generate({ messages, maxTokens: 2 });
+    const loaded = await client.checkHealth();
+    expect(loaded.replicas[0]).toMatchObject({
+      url: `embedded:${modelFile}`,
+      state: 'up',
+      consecutiveFailures: 0,
+    });
+  });
+
+  it('loads the model and generates with usage counts and timings', async () => {
+    const result = await client.generate({ messages, maxTokens: 24 });
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.finishReason).toBe('length');
+    expect(result.usage?.completionTokens).toBe(24);
+    expect(result.usage?.promptTokens).toBeGreaterThan(messages[1]!.content.length / 2);
+    expect(result.usage?.totalTokens).toBe(result.usage!.promptTokens + 24);
+    expect(result).toMatchObject({
+      model: 'tiny-llama',
+      endpoint: `embedded:${modelFile}`,
+      attempts: 1,
+      toolCalls: [],
+    });
+    expect(result.timings.totalMs).toBeGreaterThanOrEqual(result.timings.firstTokenMs);
+  });
+
+  it('is deterministic at temperature 0', async () => {
+    const first = await client.generate({ messages, maxTokens: 16 });
+    const second = await client.generate({ messages, maxTokens: 16 });
+    expect(second.text).toBe(first.text);
+  });
+
+  it('streams text deltas through onToken that add up to the result', async () => {
+    const deltas: string[] = [];
+    const result = await client.generate({ messages, maxTokens: 20, onToken: (delta) => deltas.push(delta) });
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe(result.text);
+  });
+
+  it('streams token events then one done event through stream()', async () => {
+    const events: StreamEvent[] = [];
+    for await (const event of client.stream({ messages, maxTokens: 12 })) events.push(event);
+    const done = events.at(-1);
+    expect(done?.type).toBe('done');
+    const tokens = events.slice(0, -1);
+    expect(tokens.every((event) => event.type === 'token')).toBe(true);
+    const text = tokens.map((event) => (event.type === 'token' ? event.text : '')).join('');
+    expect(text).toBe((done as { result: GenerationResult }).result.text);
+  });
+
+  it('cancels mid-generation with CANCELLED and partial output flagged, then serves the next call', async () => {
+    const controller = new AbortController();
+    let deltas = 0;
+    const generation = client.generate({
+      messages,
+      maxTokens: 400,
+      signal: controller.signal,
+      onToken: () => {
+        if (++deltas === 5) controller.abort();
+      },
+    });
+    await expect(generation).rejects.toMatchObject({ code: 'CANCELLED', details: { partialOutput: true } });
+    expect(deltas).toBeLessThan(20);
+    const next = await client.generate({ messages, maxTokens: 4 });
+    expect(next.usage?.completionTokens).toBe(4);
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(client.generate({ messages, signal: controller.signal })).rejects.toBeInstanceOf(
+      InferenceError,
+    );
+  });
+
+  it('stops the generation when a stream consumer stops reading', async () => {
+    let seen = 0;
+    for await (const event of client.stream({ messages, maxTokens: 400 })) {
+      if (event.type === 'token' && ++seen === 3) break;
+    }
+    const started = Date.now();
+    const next = await client.generate({ messages, maxTokens: 2 });
+    expect(next.finishReason).toBe('length');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('produces schema-valid JSON under a grammar', async () => {
+    const schema = z.object({
+      verdict: z.enum(['approve', 'request_changes']),
+      summary: z.string().max(24),
+      safe: z.boolean(),
+      tags: z.array(z.enum(['bug', 'style', 'perf'])).max(3),
+    });
+    const result = await client.generate({
+      messages,
+      maxTokens: 300,
+      jsonSchema: { name: 'review', schema: z.toJSONSchema(schema) },
+    });
+    expect(result.finishReason).toBe('stop');
+    expect(schema.safeParse(JSON.parse(result.text)).success).toBe(true);
+  });
+
+  it('compiles grammars for every tool contract output schema', async () => {
+    for (const contract of Object.values(TOOL_CONTRACTS)) {
+      const result = await client.generate({
+        messages,
+        maxTokens: 8,
+        jsonSchema: { name: contract.name, schema: contract.outputJsonSchema },
+      });
+      expect(result.text.startsWith('{')).toBe(true);
+    }
+  });
+
+  it('runs one generation at a time: a second concurrent call waits for the first', async () => {
+    const order: string[] = [];
+    const first = client
+      .generate({ messages, maxTokens: 30, onToken: () => order.push('a') })
+      .then(() => order.push('a-done'));
+    const second = client.generate({ messages, maxTokens: 30, onToken: () => order.push('b') });
+    await Promise.all([first, second]);
+    expect(order.indexOf('b')).toBeGreaterThan(order.indexOf('a-done'));
+  });
+
+  it('removes a queued request when its signal aborts, without it ever generating', async () => {
+    const controller = new AbortController();
+    let queuedTokens = 0;
+    const running = client.generate({ messages, maxTokens: 200 });
+    const queued = client.generate({
+      messages,
+      maxTokens: 50,
+      signal: controller.signal,
+      onToken: () => queuedTokens++,
+    });
+    controller.abort();
+    await expect(queued).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(running).resolves.toMatchObject({ finishReason: 'length' });
+    expect(queuedTokens).toBe(0);
+  });
+
+  it('shares one model between the two roles and frees it with the last client', async () => {
+    const shared = new EmbeddedModelRegistry();
+    const code = createEmbeddedModelClient(options({ role: 'code', registry: shared }));
+    const planner = createEmbeddedModelClient(options({ role: 'planner', registry: shared }));
+    const [a, b] = await Promise.all([
+      code.generate({ messages, maxTokens: 3 }),
+      planner.generate({ messages, maxTokens: 3 }),
+    ]);
+    expect(shared.size).toBe(1);
+    expect(a.endpoint).toBe(b.endpoint);
+    await code.close();
+    expect(shared.size).toBe(1);
+    await expect(planner.generate({ messages, maxTokens: 2 })).resolves.toMatchObject({
+      finishReason: 'length',
+    });
+    await planner.close();
+    expect(shared.size).toBe(0);
+    await expect(code.generate({ messages })).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+
+  it('fails with CONFIG naming the variables when a local model file is missing', async () => {
+    const missing = createEmbeddedModelClient(
+      options({ role: 'planner', modelFile: join(dirname(modelFile), 'absent.gguf') }),
+    );
+    expect((await missing.checkHealth()).state).toBe('down');
+    await expect(missing.generate({ messages })).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: expect.stringContaining('MISTRAL_MODEL_FILE'),
+    });
+    const health = await missing.checkHealth();
+    expect(health.replicas[0]).toMatchObject({ state: 'down', consecutiveFailures: 1 });
+    await missing.close();
+  });
+
+  it('fails with CONFIG when the file is not a GGUF model', async () => {
+    const broken = join(dirname(modelFile), 'broken.gguf');
+    await writeFile(broken, 'not a model');
+    const client = createEmbeddedModelClient(options({ modelFile: broken }));
+    await expect(client.generate({ messages })).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: expect.stringContaining(broken),
+    });
+    await client.close();
+  });
+});
