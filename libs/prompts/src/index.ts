@@ -15,3 +15,17 @@ export {
 } from './parsing/lenient-json';
 export { parseStructured, type StructuredParse } from './parsing/parse-structured';
 export { normalizeForSchema, type Normalization } from './parsing/schema-normalize';
+export {
+  ARGUMENT_REFERENCES,
+  buildPlannerInstructions,
+  buildPlannerOpening,
+  describeArguments,
+  FINAL_ANSWER_TOOL,
+  foldSystemMessages,
+  PLANNER_STOP_SEQUENCES,
+  renderFormatError,
+  renderObservation,
+  renderToolCatalog,
+  renderToolError,
+  type PlannerPromptInput,
+} from './planner/planner-prompts';

@@ -1,0 +1,187 @@
+import type { GenerationResult, ModelClient } from '@app/inference';
+import { renderFormatError, renderObservation, renderToolError } from '@app/prompts';
+import { ActionValidator } from '../planner/action-validator';
+import { buildConversation } from '../planner/conversation';
+import type { PlannerStrategy } from '../planner/planner-strategy';
+import type { RunRecord } from '../runs/run-record';
+import type { ToolSession } from '../tools/tool-gateway';
+import { resolveArgumentReferences } from './argument-references';
+import type {
+  AgentSettings,
+  PlannedAction,
+  PlannerDecision,
+  RunOutcome,
+  StepKind,
+  StepRecord,
+  StepTokens,
+} from './agent.types';
+import { BestResultTracker } from './best-result';
+import { ContextTrimmer } from './context-trimmer';
+import type { RunBudget } from './run-budget';
+import { StuckDetector } from './stuck-detector';
+
+/** What acting on one decision produced. */
+interface ActOutcome {
+  kind: StepKind;
+  action?: PlannedAction;
+  observation?: unknown;
+  error?: string;
+  feedback: string;
+  toolMs: number;
+  answer?: string;
+}
+
+export interface RunLoopDeps {
+  record: RunRecord;
+  planner: ModelClient;
+  session: ToolSession;
+  strategy: PlannerStrategy;
+  budget: RunBudget;
+  settings: AgentSettings;
+  signal: AbortSignal;
+  best: BestResultTracker;
+}
+
+/** Why the loop stopped, and the planner's answer when it finished on its own. */
+export interface LoopExit {
+  outcome: RunOutcome;
+  answer?: string;
+}
+
+const OBSERVATION_CHARS = 6000;
+
+function estimateTokens(chars: number): number {
+  return Math.ceil(chars / 4);
+}
+
+/** The planner ⇄ tools loop of one run. Small on purpose: every policy lives in its own class. */
+export class RunLoop {
+  private readonly validator: ActionValidator;
+  private readonly trimmer: ContextTrimmer;
+  private readonly stuck: StuckDetector;
+  private consecutiveFailures = 0;
+
+  constructor(private readonly deps: RunLoopDeps) {
+    this.validator = new ActionValidator(deps.session.tools);
+    this.trimmer = new ContextTrimmer(deps.settings.keepRecentSteps);
+    this.stuck = new StuckDetector(deps.settings.stuckThreshold);
+  }
+
+  async run(): Promise<LoopExit> {
+    for (;;) {
+      // A planner or tool fake may ignore the signal; never take another step after a cancel.
+      if (this.deps.signal.aborted) throw this.deps.signal.reason;
+      const exhausted = this.deps.budget.exhausted();
+      if (exhausted) return { outcome: exhausted };
+      const { step, answer } = await this.nextStep();
+      this.deps.record.addStep(step);
+      this.deps.budget.recordStep(step.tokens);
+      if (step.kind === 'final_answer') return { outcome: 'final_answer', answer };
+      const exit = this.exitAfter();
+      if (exit) return { outcome: exit };
+    }
+  }
+
+  private exitAfter(): RunOutcome | undefined {
+    if (this.consecutiveFailures > this.deps.settings.maxFormatRetries) return 'invalid_actions';
+    if (this.stuck.isStuck(this.deps.record.recordedSteps)) return 'stuck';
+    return undefined;
+  }
+
+  private async nextStep(): Promise<{ step: StepRecord; answer?: string }> {
+    const startedAt = new Date();
+    const messages = this.conversation();
+    const modelStart = performance.now();
+    const result = await this.deps.planner.generate({
+      messages,
+      ...this.deps.strategy.requestOptions(),
+      maxTokens: this.deps.settings.plannerMaxTokens,
+      temperature: this.deps.settings.plannerTemperature,
+      signal: this.deps.signal,
+    });
+    const modelMs = performance.now() - modelStart;
+    const outcome = await this.act(this.deps.strategy.interpret(result));
+    const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
+    const step: StepRecord = {
+      index: this.deps.record.recordedSteps.length + 1,
+      kind: outcome.kind,
+      startedAt: startedAt.toISOString(),
+      modelOutput: { text: result.text, toolCalls: result.toolCalls },
+      action: outcome.action,
+      observation: outcome.observation,
+      error: outcome.error,
+      feedback: outcome.feedback,
+      timings: {
+        modelMs: Math.round(modelMs),
+        toolMs: Math.round(outcome.toolMs),
+        totalMs: Date.now() - startedAt.getTime(),
+      },
+      tokens: this.tokensOf(result, promptChars),
+    };
+    return { step, answer: outcome.answer };
+  }
+
+  private conversation() {
+    const { strategy, record } = this.deps;
+    const opening = strategy.opening(record.request.task, record.request.language);
+    return buildConversation(opening, this.trimmer.trim(record.recordedSteps));
+  }
+
+  private tokensOf(result: GenerationResult, promptChars: number): StepTokens {
+    if (result.usage) {
+      const { promptTokens, completionTokens, totalTokens } = result.usage;
+      return { prompt: promptTokens, completion: completionTokens, total: totalTokens, estimated: false };
+    }
+    const prompt = estimateTokens(promptChars);
+    const completion = estimateTokens(result.text.length + JSON.stringify(result.toolCalls).length);
+    return { prompt, completion, total: prompt + completion, estimated: true };
+  }
+
+  private async act(decision: PlannerDecision): Promise<ActOutcome> {
+    if (decision.kind === 'final') {
+      this.consecutiveFailures = 0;
+      return { kind: 'final_answer', feedback: '', toolMs: 0, answer: decision.answer };
+    }
+    if (decision.kind === 'invalid') return this.rejected(decision.problem, decision.action);
+    return this.callTool(decision.action);
+  }
+
+  private rejected(problem: string, action?: PlannedAction): ActOutcome {
+    this.consecutiveFailures += 1;
+    const feedback = renderFormatError(problem, this.deps.strategy.mode === 'text');
+    return { kind: 'invalid_action', action, error: problem, feedback, toolMs: 0 };
+  }
+
+  private async callTool(action: PlannedAction): Promise<ActOutcome> {
+    const resolved = resolveArgumentReferences(action.arguments, this.deps.best);
+    if (!resolved.ok) return this.rejected(resolved.problem, action);
+    const validation = this.validator.validate({ ...action, arguments: resolved.value });
+    if (!validation.ok) return this.rejected(validation.problem, action);
+    this.consecutiveFailures = 0;
+    const start = performance.now();
+    const observation = await this.deps.session.call(action.tool, resolved.value, {
+      signal: this.deps.signal,
+      timeoutMs: this.deps.budget.remainingMs(),
+    });
+    const toolMs = performance.now() - start;
+    if (!observation.ok) {
+      const feedback = renderToolError(action.tool, observation.error);
+      return { kind: 'tool_error', action, error: observation.error, feedback, toolMs };
+    }
+    const output = observation.structured ?? observation.text;
+    this.deps.best.record(action.tool, output, this.deps.record.recordedSteps.length + 1);
+    return {
+      kind: 'tool_call',
+      action,
+      observation: output,
+      feedback: this.observationFeedback(action.tool, output),
+      toolMs,
+    };
+  }
+
+  private observationFeedback(tool: string, output: unknown): string {
+    const body = typeof output === 'string' ? output : JSON.stringify(output, null, 2);
+    const shown = body.length > OBSERVATION_CHARS ? `${body.slice(0, OBSERVATION_CHARS)}… [truncated]` : body;
+    return renderObservation(tool, shown);
+  }
+}

@@ -1,0 +1,63 @@
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { PLANNER_MODEL, type ModelClient } from '@app/inference';
+import type { ServerResponse } from 'node:http';
+import { describeError } from '../core/agent.errors';
+import { TOOL_GATEWAY } from '../core/agent.tokens';
+import type { ToolGateway } from '../tools/tool-gateway';
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+/** Liveness, and readiness = the planner endpoint answers its cheap probe and the gateway lists its tools. */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(PLANNER_MODEL) private readonly planner: ModelClient,
+    @Inject(TOOL_GATEWAY) private readonly gateway: ToolGateway,
+  ) {}
+
+  @Get('live')
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: ServerResponse): Promise<unknown> {
+    try {
+      return await this.health.check([() => this.checkPlanner(), () => this.checkGateway()]);
+    } catch (error) {
+      // Terminus reports "not ready" as an exception; answer with its body rather than the generic error shape.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.statusCode = 503;
+      return error.getResponse();
+    }
+  }
+
+  private async checkPlanner(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('planner');
+    try {
+      const health = await this.planner.checkHealth(AbortSignal.timeout(PROBE_TIMEOUT_MS));
+      const details = { protocol: health.protocol, state: health.state };
+      return health.state === 'down' ? indicator.down(details) : indicator.up(details);
+    } catch (error) {
+      return indicator.down({ message: describeError(error) });
+    }
+  }
+
+  private async checkGateway(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('gateway');
+    try {
+      await this.gateway.ping(AbortSignal.timeout(PROBE_TIMEOUT_MS));
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: describeError(error) });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { ChatMessage, ToolDefinition } from '@app/contracts';
+import type { GenerationRequest, GenerationResult } from '@app/inference';
+import { buildPlannerOpening, PLANNER_STOP_SEQUENCES } from '@app/prompts';
+import type { PlannerDecision, PlannerMode } from '../core/agent.types';
+import { parseNativeCall, parseTextAction } from './action-parser';
+
+/** How one planner mode asks for an action and reads the answer. */
+export interface PlannerStrategy {
+  readonly mode: PlannerMode;
+  opening(task: string, language: string | undefined): ChatMessage;
+  /** what this mode adds to every planner request */
+  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop'>;
+  interpret(result: GenerationResult): PlannerDecision;
+}
+
+/** OpenAI `tools` / `tool_calls`: the server's tool parser does the formatting; a plain answer means done. */
+export class NativePlannerStrategy implements PlannerStrategy {
+  readonly mode = 'native';
+
+  constructor(private readonly tools: readonly ToolDefinition[]) {}
+
+  opening(task: string, language: string | undefined): ChatMessage {
+    return buildPlannerOpening({ task, language, tools: this.tools, textFormat: false });
+  }
+
+  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop'> {
+    return { tools: [...this.tools] };
+  }
+
+  interpret(result: GenerationResult): PlannerDecision {
+    const call = result.toolCalls[0];
+    if (call) return parseNativeCall(call);
+    const text = result.text.trim();
+    // Some servers miss a tool call the model wrote as text; honour it rather than end the run.
+    const fromText = parseTextAction(text);
+    if (fromText.kind !== 'invalid') return fromText;
+    if (text) return { kind: 'final', answer: text };
+    return { kind: 'invalid', problem: 'the reply had neither a tool call nor an answer' };
+  }
+}
+
+/** The agent's own JSON action format for `local-models` and models without tool tokens. */
+export class TextPlannerStrategy implements PlannerStrategy {
+  readonly mode = 'text';
+
+  constructor(private readonly tools: readonly ToolDefinition[]) {}
+
+  opening(task: string, language: string | undefined): ChatMessage {
+    return buildPlannerOpening({ task, language, tools: this.tools, textFormat: true });
+  }
+
+  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop'> {
+    return { stop: [...PLANNER_STOP_SEQUENCES] };
+  }
+
+  interpret(result: GenerationResult): PlannerDecision {
+    const call = result.toolCalls[0];
+    return call ? parseNativeCall(call) : parseTextAction(result.text);
+  }
+}
+
+export function createPlannerStrategy(
+  nativeTools: boolean,
+  tools: readonly ToolDefinition[],
+): PlannerStrategy {
+  return nativeTools ? new NativePlannerStrategy(tools) : new TextPlannerStrategy(tools);
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  PlannerMode,
+  RunRequest,
+  RunResult,
+  RunStatus,
+  RunUsage,
+  RunView,
+  StepRecord,
+} from '../core/agent.types';
+
+export type RunEvent = { type: 'step'; step: StepRecord } | { type: 'end'; run: RunView };
+export type RunListener = (event: RunEvent) => void;
+
+/**
+ * The live state of one run: steps as they happen, the terminal status, listeners (SSE) and the
+ * abort controller that `DELETE /v1/runs/{id}` fires.
+ */
+export class RunRecord {
+  readonly id: string = randomUUID();
+  readonly createdAt = new Date();
+  private status: RunStatus = 'running';
+  private readonly steps: StepRecord[] = [];
+  private readonly usage: RunUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  private readonly listeners = new Set<RunListener>();
+  private readonly controller = new AbortController();
+  private finishedAt?: Date;
+  private result?: RunResult;
+  private error?: { code: string; message: string };
+  private mode?: PlannerMode;
+  private toolNames: string[] = [];
+  private resolveDone!: () => void;
+  /** settles when the run reaches a terminal status */
+  readonly done: Promise<void> = new Promise((resolve) => (this.resolveDone = resolve));
+
+  constructor(readonly request: RunRequest) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get finished(): boolean {
+    return this.status !== 'running';
+  }
+
+  get currentStatus(): RunStatus {
+    return this.status;
+  }
+
+  get recordedSteps(): readonly StepRecord[] {
+    return this.steps;
+  }
+
+  describeSetup(mode: PlannerMode, tools: readonly string[]): void {
+    this.mode = mode;
+    this.toolNames = [...tools];
+  }
+
+  addStep(step: StepRecord): void {
+    this.steps.push(step);
+    this.usage.promptTokens += step.tokens.prompt;
+    this.usage.completionTokens += step.tokens.completion;
+    this.usage.totalTokens += step.tokens.total;
+    this.emit({ type: 'step', step });
+  }
+
+  finish(
+    status: Exclude<RunStatus, 'running'>,
+    result?: RunResult,
+    error?: { code: string; message: string },
+  ): void {
+    if (this.finished) return;
+    this.status = status;
+    this.result = result;
+    this.error = error;
+    this.finishedAt = new Date();
+    this.emit({ type: 'end', run: this.view() });
+    this.listeners.clear();
+    this.resolveDone();
+  }
+
+  /** Aborts in-flight planner and tool calls; the loop then finishes the run as `cancelled`. */
+  cancel(): void {
+    if (!this.finished) this.controller.abort(new Error('run cancelled'));
+  }
+
+  subscribe(listener: RunListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  view(): RunView {
+    const durationMs = this.finishedAt ? this.finishedAt.getTime() - this.createdAt.getTime() : undefined;
+    return {
+      id: this.id,
+      status: this.status,
+      task: this.request.task,
+      language: this.request.language,
+      plannerMode: this.mode,
+      tools: this.toolNames,
+      createdAt: this.createdAt.toISOString(),
+      finishedAt: this.finishedAt?.toISOString(),
+      durationMs,
+      usage: { ...this.usage },
+      steps: [...this.steps],
+      result: this.result,
+      error: this.error,
+    };
+  }
+
+  private emit(event: RunEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+}

@@ -1,0 +1,103 @@
+import type { ToolDefinition } from '@app/contracts';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { describeError } from '../core/agent.errors';
+import type { ToolCallOptions, ToolGateway, ToolObservation, ToolSession } from './tool-gateway';
+
+/** Where the gateway is: its Streamable HTTP endpoint, or a command that speaks MCP over stdio. */
+export type GatewayTarget =
+  | { kind: 'http'; url: string; headers?: Record<string, string> }
+  | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string };
+
+const CLIENT_INFO = { name: 'code-model-agent', version: '0.1.0' };
+
+interface ContentBlock {
+  type: string;
+  text?: string;
+}
+
+interface CallResult {
+  isError?: boolean;
+  structuredContent?: unknown;
+  content?: ContentBlock[];
+}
+
+function textOf(result: CallResult): string {
+  return (result.content ?? [])
+    .filter((block) => block.type === 'text' && typeof block.text === 'string')
+    .map((block) => block.text)
+    .join('\n');
+}
+
+function toObservation(result: CallResult): ToolObservation {
+  const text = textOf(result);
+  if (result.isError) return { ok: false, error: text || 'the tool reported an error without a message' };
+  return { ok: true, structured: result.structuredContent, text };
+}
+
+/** One MCP client connection (one session on the gateway) per run. */
+class McpToolSession implements ToolSession {
+  constructor(
+    private readonly client: Client,
+    readonly tools: readonly ToolDefinition[],
+  ) {}
+
+  async call(
+    name: string,
+    args: Record<string, unknown>,
+    options: ToolCallOptions,
+  ): Promise<ToolObservation> {
+    try {
+      // The SDK turns an abort into `notifications/cancelled`, so the gateway stops its model call too.
+      const result = (await this.client.callTool({ name, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: Math.max(1, options.timeoutMs),
+      })) as CallResult;
+      return toObservation(result);
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      return { ok: false, error: describeError(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+}
+
+export class McpToolGateway implements ToolGateway {
+  constructor(private readonly target: GatewayTarget) {}
+
+  async connect(signal?: AbortSignal): Promise<ToolSession> {
+    const client = new Client(CLIENT_INFO);
+    await client.connect(this.transport(), { signal });
+    try {
+      const listed = await client.listTools(undefined, { signal });
+      const tools = listed.tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description ?? tool.title ?? tool.name,
+        parameters: tool.inputSchema,
+      }));
+      return new McpToolSession(client, tools);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    const session = await this.connect(signal);
+    await session.close();
+  }
+
+  private transport(): Transport {
+    if (this.target.kind === 'stdio') {
+      const { command, args, env, cwd } = this.target;
+      return new StdioClientTransport({ command, args, env, cwd, stderr: 'ignore' });
+    }
+    const requestInit = this.target.headers ? { headers: this.target.headers } : undefined;
+    return new StreamableHTTPClientTransport(new URL(this.target.url), { requestInit });
+  }
+}

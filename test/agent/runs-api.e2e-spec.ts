@@ -1,0 +1,179 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { PLANNER_MODEL } from '@app/inference';
+import request from 'supertest';
+import { AgentModule } from '../../apps/agent/src/agent.module';
+import { AGENT_SETTINGS, TOOL_GATEWAY } from '../../apps/agent/src/core/agent.tokens';
+import type { RunView } from '../../apps/agent/src/core/agent.types';
+import { configureAgentApp } from '../../apps/agent/src/http/configure-app';
+import { FakePlanner, FakeToolGateway, textCall, type PlannerReply } from './support/fakes';
+import { testSettings } from './support/settings';
+import { collectSse } from './support/sse';
+
+const PIPELINE: PlannerReply[] = [
+  { ...(textCall('formalize_task', { task: 'add' }) as object), delayMs: 150 },
+  { ...(textCall('generate_code', { spec: '$last_spec' }) as object), delayMs: 150 },
+  { ...(textCall('final_answer', { answer: 'done' }) as object), delayMs: 150 },
+];
+
+describe('Runs API (supertest, fakes behind the orchestrator)', () => {
+  let app: INestApplication;
+  let planner: FakePlanner;
+  let gateway: FakeToolGateway;
+  let baseUrl: string;
+
+  async function startApp(
+    script: PlannerReply[],
+    settings = testSettings({ maxStoredRuns: 3 }),
+  ): Promise<void> {
+    planner = new FakePlanner(script);
+    gateway = new FakeToolGateway();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AgentModule.forRoot({
+          providers: [
+            { provide: PLANNER_MODEL, useValue: planner },
+            { provide: TOOL_GATEWAY, useValue: gateway },
+            { provide: AGENT_SETTINGS, useValue: settings },
+          ],
+        }),
+      ],
+    }).compile();
+    app = configureAgentApp(moduleRef.createNestApplication({ logger: false }));
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+  }
+
+  async function waitForEnd(id: string): Promise<RunView> {
+    for (let i = 0; i < 100; i += 1) {
+      const res = await request(app.getHttpServer()).get(`/v1/runs/${id}`);
+      if (res.body.status !== 'running') return res.body as RunView;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    throw new Error('run did not finish');
+  }
+
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  it('POST /v1/runs answers 202 with an id; GET returns status, steps and result', async () => {
+    await startApp(PIPELINE);
+    const created = await request(app.getHttpServer())
+      .post('/v1/runs')
+      .send({ task: 'write add', language: 'python', max_steps: 5 });
+    expect(created.status).toBe(202);
+    expect(created.body).toEqual({ id: expect.any(String), status: 'running' });
+    expect(created.headers.location).toBe(`/v1/runs/${created.body.id}`);
+    const running = await request(app.getHttpServer()).get(`/v1/runs/${created.body.id}`);
+    expect(running.body.status).toBe('running');
+    const done = await waitForEnd(created.body.id);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      task: 'write add',
+      language: 'python',
+      result: { outcome: 'final_answer', answer: 'done' },
+    });
+    expect(done.steps).toHaveLength(3);
+    expect(done.steps[1]).toMatchObject({
+      kind: 'tool_call',
+      action: { tool: 'generate_code' },
+      modelOutput: { text: expect.stringContaining('generate_code') },
+    });
+  });
+
+  it('streams one SSE event per step, live, then an end event; replays them after the run', async () => {
+    await startApp(PIPELINE);
+    const { body } = await request(app.getHttpServer()).post('/v1/runs').send({ task: 'write add' });
+    const live = await collectSse(`${baseUrl}/v1/runs/${body.id}/events`);
+    expect(live.status).toBe(200);
+    expect(live.contentType).toContain('text/event-stream');
+    expect(live.events.map((e) => e.event)).toEqual(['step', 'step', 'step', 'end']);
+    expect(live.events.map((e) => e.id)).toEqual(['1', '2', '3', undefined]);
+    expect(live.events[3]?.data).toMatchObject({ id: body.id, status: 'succeeded', stepCount: 3 });
+    const replay = await collectSse(`${baseUrl}/v1/runs/${body.id}/events`, { 'Last-Event-ID': '1' });
+    expect(replay.events.map((e) => e.event)).toEqual(['step', 'step', 'end']);
+    expect((replay.events[0]?.data as { index: number }).index).toBe(2);
+  });
+
+  it('DELETE cancels a running run and aborts its planner call', async () => {
+    await startApp(['hang']);
+    const { body } = await request(app.getHttpServer()).post('/v1/runs').send({ task: 'never ends' });
+    await new Promise((r) => setTimeout(r, 50));
+    const cancelled = await request(app.getHttpServer()).delete(`/v1/runs/${body.id}`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', result: { outcome: 'cancelled' } });
+    expect(planner.requests[0]?.signal?.aborted).toBe(true);
+    const again = await request(app.getHttpServer()).delete(`/v1/runs/${body.id}`);
+    expect(again.body.status).toBe('cancelled');
+  });
+
+  it('rejects invalid bodies with field-level VALIDATION_FAILED errors', async () => {
+    await startApp([]);
+    const server = app.getHttpServer();
+    const empty = await request(server).post('/v1/runs').send({ task: '   ' });
+    expect(empty.status).toBe(400);
+    expect(empty.body).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'task: task must not be empty',
+        details: [{ path: 'task', message: 'task must not be empty' }],
+      },
+    });
+    const wrong = await request(server)
+      .post('/v1/runs')
+      .send({ task: 'x', max_steps: 0, extra: true, language: 5 });
+    expect(wrong.status).toBe(400);
+    const paths = (wrong.body.error.details as Array<{ path: string }>).map((d) => d.path).sort();
+    expect(paths).toEqual(expect.arrayContaining(['extra', 'language', 'max_steps']));
+    const missing = await request(server).post('/v1/runs').send({});
+    expect(missing.body.error.details[0].path).toBe('task');
+    const malformed = await request(server)
+      .post('/v1/runs')
+      .set('Content-Type', 'application/json')
+      .send('{"task":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('answers unknown runs and routes with NOT_FOUND in the error shape', async () => {
+    await startApp([]);
+    const server = app.getHttpServer();
+    for (const res of [
+      await request(server).get('/v1/runs/nope'),
+      await request(server).get('/v1/runs/nope/events'),
+      await request(server).delete('/v1/runs/nope'),
+      await request(server).get('/v2/whatever'),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('evicts the oldest finished runs beyond the store bound', async () => {
+    await startApp([]);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const { body } = await request(app.getHttpServer())
+        .post('/v1/runs')
+        .send({ task: `t${i}` });
+      ids.push(body.id);
+      await waitForEnd(body.id);
+    }
+    expect((await request(app.getHttpServer()).get(`/v1/runs/${ids[0]}`)).status).toBe(404);
+    expect((await request(app.getHttpServer()).get(`/v1/runs/${ids[4]}`)).status).toBe(200);
+  });
+
+  it('reports liveness and readiness of the planner and the gateway', async () => {
+    await startApp([]);
+    const server = app.getHttpServer();
+    expect((await request(server).get('/health/live')).status).toBe(200);
+    const ready = await request(server).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.info).toMatchObject({ planner: { status: 'up' }, gateway: { status: 'up' } });
+    gateway.failConnect = new Error('connect ECONNREFUSED');
+    const notReady = await request(server).get('/health/ready');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.error.gateway).toMatchObject({ status: 'down', message: 'connect ECONNREFUSED' });
+  });
+});
