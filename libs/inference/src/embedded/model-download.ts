@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Agent, fetch, request } from 'undici';
 import { InferenceError } from '../inference.errors';
 
@@ -108,26 +106,38 @@ async function transferOnce(options: DownloadOptions, partPath: string, agent: A
   const resumed = response.status === 206 ? existing : 0;
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   const totalBytes = Number.isFinite(length) ? resumed + length : undefined;
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  const sink = createWriteStream(partPath, { flags: resumed > 0 ? 'a' : 'w' });
-  await pipeline(body, progressCounter(resumed, totalBytes, options.onProgress), sink);
+  await appendBody(response.body as AsyncIterable<Uint8Array>, partPath, resumed, (receivedBytes) =>
+    options.onProgress?.({
+      receivedBytes,
+      resumedFromBytes: resumed,
+      ...(totalBytes === undefined ? {} : { totalBytes }),
+    }),
+  );
   if (totalBytes !== undefined && (await fileSize(partPath)) < totalBytes)
     throw new Error('connection closed early');
 }
 
-function progressCounter(
-  resumedFromBytes: number,
-  totalBytes: number | undefined,
-  onProgress?: DownloadOptions['onProgress'],
+/**
+ * Writes chunk by chunk, awaiting each write: when the connection is cut, every byte received so far is
+ * on disk for the next attempt (a stream pipeline would discard writes still queued when it tears down).
+ */
+async function appendBody(
+  body: AsyncIterable<Uint8Array>,
+  partPath: string,
+  resumed: number,
+  onBytes: (received: number) => void,
 ) {
-  let receivedBytes = resumedFromBytes;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      receivedBytes += chunk.length;
-      onProgress?.({ receivedBytes, resumedFromBytes, ...(totalBytes === undefined ? {} : { totalBytes }) });
-      callback(null, chunk);
-    },
-  });
+  const file = await open(partPath, resumed > 0 ? 'a' : 'w');
+  let received = resumed;
+  try {
+    for await (const chunk of body) {
+      await file.write(chunk);
+      received += chunk.length;
+      onBytes(received);
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 async function verifyChecksum(

@@ -13,7 +13,7 @@ const MIN_REDRAW_MS = 200;
  * on a terminal, a line per 10 % otherwise so that logs stay readable.
  */
 export function createProgressBar(label: string, output: ProgressOutput, now: () => number = Date.now) {
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let lastDecile = -1;
   return (progress: DownloadProgress): void => {
     const fraction = progress.totalBytes ? progress.receivedBytes / progress.totalBytes : undefined;
