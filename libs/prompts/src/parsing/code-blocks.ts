@@ -114,16 +114,21 @@ function longest<T extends { code: string }>(blocks: T[]): T | undefined {
 }
 
 /**
- * The code block a caller most likely wants: one tagged with `language` if any, else an untagged one,
- * else any; the longest within that group (models put the solution first and short usage examples after,
- * but the solution is almost always the longest). Undefined when the text has no fence at all.
+ * The block a caller most likely wants: one tagged with `language` if any, else an untagged one, else
+ * any; the longest within that group (models put the solution first and short usage examples after, but
+ * the solution is almost always the longest).
  */
-export function extractCodeBlock(text: string, language?: string): CodeBlock | undefined {
+export function selectCodeBlock(text: string, language?: string): FencedBlock | undefined {
   const blocks = findFencedBlocks(text).filter((b) => b.code.trim() !== '');
   const wanted = language === undefined ? undefined : normalizeLanguage(language);
   const tagged = blocks.filter((b) => wanted !== undefined && b.tag === wanted);
   const untagged = blocks.filter((b) => b.tag === undefined);
-  const chosen = longest(tagged) ?? longest(untagged) ?? longest(blocks);
+  return longest(tagged) ?? longest(untagged) ?? longest(blocks);
+}
+
+/** See selectCodeBlock; the language is the fence's tag, else detected. Undefined when there is no fence. */
+export function extractCodeBlock(text: string, language?: string): CodeBlock | undefined {
+  const chosen = selectCodeBlock(text, language);
   if (!chosen) return undefined;
   const detected = chosen.tag ?? detectLanguage(chosen.code);
   return detected === undefined ? { code: chosen.code } : { code: chosen.code, language: detected };
