@@ -38,10 +38,18 @@ export class InferenceError extends Error {
     this.name = 'InferenceError';
   }
 
-  /** Whether a new attempt may succeed (and nothing was streamed yet). */
+  /**
+   * Whether a new attempt may succeed: nothing was streamed yet and the failure is transient
+   * (connection failures and resets, 408, 429, 5xx, a connect or first-token deadline).
+   */
   get retryable(): boolean {
     if (this.details.partialOutput) return false;
-    return this.code === 'RATE_LIMITED' || this.code === 'UPSTREAM_ERROR' || this.code === 'TIMEOUT';
+    if (this.code === 'RATE_LIMITED') return true;
+    if (this.code === 'TIMEOUT')
+      return this.details.phase === 'connect' || this.details.phase === 'first-token';
+    if (this.code !== 'UPSTREAM_ERROR') return false;
+    const status = this.details.status;
+    return status === undefined || status === 408 || status >= 500;
   }
 }
 

@@ -1,0 +1,47 @@
+import type { Replica } from './replica';
+
+/**
+ * A cheap liveness probe of one replica (never a generation): its health paths in order, a 404 moving on
+ * to the next (Ollama and proxies have no `/health`). A 200 is not proof the engine works (vLLM can answer
+ * while hung), so the passive state of real calls is reported alongside.
+ */
+export async function probeReplica(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const signals = signal ? [signal, AbortSignal.timeout(timeoutMs)] : [AbortSignal.timeout(timeoutMs)];
+  const combined = AbortSignal.any(signals);
+  let lastError = 'no health route answered';
+  for (const path of replica.endpoint.healthPaths) {
+    const outcome = await probePath(replica, path, combined);
+    if (outcome === 'ok') return markProbe(replica, undefined);
+    lastError = outcome;
+    if (!outcome.startsWith('404')) break;
+  }
+  markProbe(replica, lastError);
+}
+
+/** 'ok' or what went wrong */
+async function probePath(replica: Replica, path: string, signal: AbortSignal): Promise<string> {
+  try {
+    const response = await replica.dispatcher.request({
+      origin: replica.endpoint.origin,
+      path,
+      method: 'GET',
+      signal,
+    });
+    await response.body.dump();
+    if (response.statusCode < 300) return 'ok';
+    return `${response.statusCode} from ${path}`;
+  } catch (error) {
+    const reason = signal.aborted
+      ? 'no answer in time'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    return `probe of ${path} failed: ${reason}`;
+  }
+}
+
+function markProbe(replica: Replica, error: string | undefined): void {
+  replica.probeOk = error === undefined;
+  replica.lastCheckedAt = new Date().toISOString();
+  if (error !== undefined) replica.lastError = `health probe: ${error}`;
+}
