@@ -77,4 +77,62 @@ describe('extractJson', () => {
   it('exposes the parse end for callers that scan further', () => {
     expect(parseLenientJson('xx[1] tail', 2).end).toBe(5);
   });
+
+  it('reports the break in a broken array instead of returning one of its elements', () => {
+    const broken = JSON.stringify([{ id: 1 }, { id: 2 }, { id: 3 }]).replace('{"id":3}', '{"id":3 oops}');
+    expect(failure(broken)).toBe(
+      'invalid JSON: expected \':\' after the key "oops" at line 1 col 32 (found "}")',
+    );
+  });
+
+  it('finds the JSON after many bracketed words in prose', () => {
+    expect(ok(`${'see [note] '.repeat(40)}{"a": [1,]}`).value).toEqual({ a: [1] });
+  });
+
+  it('refuses absurd nesting instead of overflowing the stack', () => {
+    expect(failure('['.repeat(10_000))).toMatch(/expected at most 256 levels of nesting/);
+  });
+
+  it('keeps an invalid \\u escape as text', () => {
+    expect(ok('{"a": "\\uZZ", "b": 1,}').value).toEqual({ a: '\\uZZ', b: 1 });
+  });
+});
+
+/** Deterministic pseudo-random JSON values: the lenient parser must read strict JSON exactly as JSON.parse does. */
+function randomValue(seed: { n: number }, depth: number): unknown {
+  seed.n = (seed.n * 1103515245 + 12345) % 2 ** 31;
+  const pick = seed.n % (depth > 3 ? 5 : 7);
+  const strings = [
+    '',
+    'plain',
+    'quote " and \\ backslash',
+    'tab\tnewline\n',
+    'unicode é ✓ 🚀',
+    "it's",
+    '\u0001',
+  ];
+  if (pick === 0) return null;
+  if (pick === 1) return seed.n % 2 === 0;
+  if (pick === 2) return ((seed.n % 20001) - 10000) / (seed.n % 3 === 0 ? 7 : 1);
+  if (pick === 3 || pick === 4) return strings[seed.n % strings.length];
+  if (pick === 5) return Array.from({ length: seed.n % 4 }, () => randomValue(seed, depth + 1));
+  const entries = Array.from({ length: seed.n % 4 }, (_, i) => [
+    `k${i}${strings[i] ?? ''}`,
+    randomValue(seed, depth + 1),
+  ]);
+  return Object.fromEntries(entries);
+}
+
+describe('parseLenientJson on strict JSON', () => {
+  it('agrees with JSON.parse and reports no repairs (300 random documents)', () => {
+    const seed = { n: 42 };
+    for (let i = 0; i < 300; i++) {
+      const value = { root: randomValue(seed, 0) };
+      const text = JSON.stringify(value, null, i % 2 === 0 ? 2 : undefined);
+      const parsed = parseLenientJson(text);
+      expect(parsed.value).toEqual(JSON.parse(text));
+      expect(parsed.repairs).toEqual([]);
+      expect(parsed.end).toBe(text.length);
+    }
+  });
 });

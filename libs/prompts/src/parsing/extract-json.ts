@@ -15,8 +15,9 @@ type Attempt =
   | { ok: true; value: unknown; start: number; end: number; repairs: JsonRepair[] }
   | { ok: false; offset: number; message: string };
 
-/** Prose rarely has more than a few brackets before the JSON; the cap bounds the work on huge answers. */
-const MAX_STARTS_PER_REGION = 25;
+/** Bounds the work on long answers full of brackets: start positions tried, and characters scanned per input character. */
+const MAX_STARTS_PER_REGION = 500;
+const MAX_SCAN_FACTOR = 8;
 const NO_JSON_ERROR =
   'no JSON object or array found in the output; answer with a single JSON object and nothing else';
 
@@ -59,7 +60,7 @@ function bracketStarts(source: string): number[] {
 }
 
 /**
- * Tries each `{`/`[` in the region (skipping those inside a value already parsed) and keeps the widest
+ * Tries each `{`/`[` in the region (skipping those inside a value already tried) and keeps the widest
  * value: the answer's JSON is nearly always its biggest structure, while prose may contain "[1]".
  * On failure, the error that got furthest is the one about the JSON the model meant to write.
  */
@@ -67,10 +68,14 @@ function parseRegion(text: string, region: Region): Attempt | undefined {
   const source = text.slice(region.start, region.end);
   let best: Attempt | undefined;
   let coveredUntil = -1;
+  let budget = MAX_SCAN_FACTOR * source.length + 10_000;
   for (const start of bracketStarts(source)) {
     if (start < coveredUntil) continue;
+    if (budget <= 0) break;
     const attempt = tryParseAt(source, start, region.start);
-    if (attempt.ok) coveredUntil = attempt.end;
+    // Starts inside a failed attempt are skipped too: an inner object of a broken answer is not the answer.
+    coveredUntil = attempt.ok ? attempt.end : attempt.offset - region.start;
+    budget -= (attempt.ok ? attempt.end : attempt.offset - region.start) - start + 1;
     if (isBetter(attempt, best)) best = attempt;
   }
   return best;
@@ -94,11 +99,35 @@ function withContextRepairs(
   return { ok: true, value: attempt.value, repairs: [...repairs, ...attempt.repairs] };
 }
 
+/** Same labels as the lenient path: a fence around the JSON counts as the fence, not as prose. */
+function contextRepairs(before: string, after: string): JsonRepair[] {
+  if (/(`{3,}|~{3,})[\w-]*\s*$/.test(before)) return ['code_fence'];
+  return (before + after).trim() === '' ? [] : ['surrounding_text'];
+}
+
+/**
+ * Fast path for well-behaved answers: the span from the first bracket to the last closing one is valid
+ * JSON. JSON.parse is ~15x faster than the lenient parser, which then only runs on damaged answers.
+ */
+function strictParse(text: string): JsonExtraction | undefined {
+  const start = text.search(/[[{]/);
+  const end = Math.max(text.lastIndexOf('}'), text.lastIndexOf(']')) + 1;
+  if (start === -1 || end <= start) return undefined;
+  try {
+    const value: unknown = JSON.parse(text.slice(start, end));
+    return { ok: true, value, repairs: contextRepairs(text.slice(0, start), text.slice(end)) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Finds and parses the JSON in a model answer: inside a ```json fence or in prose, repairing common
  * damage (see JsonRepair). The error, on failure, is written to be sent back to the model as is.
  */
 export function extractJson(text: string): JsonExtraction {
+  const strict = strictParse(text);
+  if (strict) return strict;
   let firstError: (Attempt & { ok: false }) | undefined;
   for (const region of jsonRegions(text)) {
     const attempt = parseRegion(text, region);

@@ -64,6 +64,11 @@ const LITERALS: Readonly<Record<string, { value: unknown; repair?: JsonRepair }>
 };
 /** After a real closing quote only these may follow (spaces skipped); anything else was an inner quote. */
 const AFTER_STRING = new Set([',', '}', ']', ':', '\n', '\r', '/', '"', "'", '\u201c', '\u2018']);
+/** Plain string content: no backslash, no control character, no quote of any style. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must stop the run
+const PLAIN_RUN = /[^\\"'\u201c\u201d\u2018\u2019\u0000-\u001f]+/y;
+/** Far beyond any real answer; stops "[[[[…" from exhausting the stack. */
+const MAX_DEPTH = 256;
 const NUMBER = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 const WORD = /[A-Za-z_$][\w$-]*/y;
 
@@ -77,6 +82,7 @@ export function parseLenientJson(text: string, start = 0): LenientParse {
 class LenientJsonParser {
   readonly repairs = new Set<JsonRepair>();
   private pos: number;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -93,11 +99,18 @@ class LenientJsonParser {
     this.skipTrivia();
     const ch = this.text[this.pos];
     if (ch === undefined) throw this.error('a value');
-    if (ch === '{') return this.parseObject();
-    if (ch === '[') return this.parseArray();
+    if (ch === '{' || ch === '[') return this.parseNested(ch);
     if (ch in CLOSING_QUOTE) return this.parseString();
     if (/[-+.\d]/.test(ch)) return this.parseNumber();
     return this.parseLiteral();
+  }
+
+  private parseNested(open: '{' | '['): unknown {
+    if (this.depth >= MAX_DEPTH) throw this.error(`at most ${MAX_DEPTH} levels of nesting`);
+    this.depth++;
+    const value = open === '{' ? this.parseObject() : this.parseArray();
+    this.depth--;
+    return value;
   }
 
   private parseObject(): Record<string, unknown> {
@@ -172,6 +185,7 @@ class LenientJsonParser {
     let out = '';
     let firstInnerQuote: { pos: number; length: number } | undefined;
     for (;;) {
+      out += this.match(PLAIN_RUN) ?? '';
       const ch = this.text[this.pos];
       if (ch === undefined) return this.endOfTextInString(out, firstInnerQuote);
       if (ch === '\\') out += this.parseEscape();
