@@ -1,2 +1,69 @@
-// Entry point: replaced by the app's real bootstrap.
-export {};
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { agentConfig, runOrExitOnConfigError, type AgentConfigType } from '@app/config';
+import { PLANNER_MODEL, type ModelClient } from '@app/inference';
+import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AgentAppModule } from './agent-app.module';
+import { AgentOrchestrator } from './core/agent-orchestrator.service';
+import { runDemoScenarios } from './demo/demo-runner';
+import { checkDemoPrerequisites, explainDemoFailure } from './demo/demo-preflight';
+import { runReplayDemo } from './demo/replay-demo';
+import { configureAgentApp } from './http/configure-app';
+
+const write = (text: string) => void process.stdout.write(text);
+
+/** The built gateway next to this file in dist/, spoken to over stdio by the replay demo. */
+const GATEWAY_MAIN = join(__dirname, '..', '..', 'mcp-gateway', 'src', 'main.js');
+
+async function startHttp(): Promise<void> {
+  const app = await NestFactory.create(AgentAppModule.forRoot({ httpLogs: true }), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configureAgentApp(app);
+  const { host, port } = app.get<AgentConfigType>(agentConfig.KEY);
+  await app.listen(port, host);
+  app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs)`);
+}
+
+async function runConfiguredDemo(): Promise<number> {
+  const app = await NestFactory.createApplicationContext(AgentAppModule.forRoot({ httpLogs: false }), {
+    logger: ['error', 'warn'],
+  });
+  try {
+    const config = app.get<AgentConfigType>(agentConfig.KEY);
+    const problem = await checkDemoPrerequisites(app.get<ModelClient>(PLANNER_MODEL), config.gatewayUrl);
+    if (problem) return explainDemoFailure(problem, write);
+    const views = await runDemoScenarios(app.get(AgentOrchestrator), write);
+    const failure = views.find((v) => v.status !== 'succeeded');
+    return failure ? explainDemoFailure(failure.error?.message ?? failure.status, write) : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function runReplay(): Promise<number> {
+  const views = await runReplayDemo({
+    write,
+    gatewayTarget: (codeModelUrl) => ({
+      kind: 'stdio',
+      command: process.execPath,
+      args: [GATEWAY_MAIN, '--stdio'],
+      env: { ...getDefaultEnvironment(), STARCODER_ENDPOINT: codeModelUrl, LOG_LEVEL: 'warn' },
+    }),
+  });
+  return views.every((v) => v.status === 'succeeded') ? 0 : 1;
+}
+
+function wantsReplay(argv: readonly string[]): boolean {
+  // DEMO_MODE is a CLI switch of this entry point, not service configuration: read here on purpose.
+  return argv.includes('--replay') || process.env.DEMO_MODE === 'replay';
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (!argv.includes('--demo')) return startHttp();
+  process.exitCode = wantsReplay(argv) ? await runReplay() : await runConfiguredDemo();
+}
+
+void runOrExitOnConfigError(main);

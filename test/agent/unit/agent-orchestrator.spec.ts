@@ -173,14 +173,10 @@ describe('AgentOrchestrator — staying on course', () => {
 
   it('exits on the token budget', async () => {
     const usage = { promptTokens: 900, completionTokens: 100, totalTokens: 1000 };
-    const script = Array.from(
-      { length: 5 },
-      (_, i) =>
-        ({
-          text: JSON.stringify({ tool: 'generate_code', arguments: { task: `v${i}` } }),
-          usage,
-        }),
-    );
+    const script = Array.from({ length: 5 }, (_, i) => ({
+      text: JSON.stringify({ tool: 'generate_code', arguments: { task: `v${i}` } }),
+      usage,
+    }));
     const { view } = await runAgent(script, { settings: { maxTokens: 2500 } });
     expect(view.result?.outcome).toBe('max_tokens');
     expect(view.steps).toHaveLength(3);

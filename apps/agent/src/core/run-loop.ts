@@ -1,5 +1,5 @@
 import type { GenerationResult, ModelClient } from '@app/inference';
-import { renderFormatError, renderObservation, renderToolError } from '@app/prompts';
+import { FINAL_ANSWER_TOOL, renderFormatError, renderObservation, renderToolError } from '@app/prompts';
 import { ActionValidator } from '../planner/action-validator';
 import { buildConversation } from '../planner/conversation';
 import type { PlannerStrategy } from '../planner/planner-strategy';
@@ -140,7 +140,8 @@ export class RunLoop {
   private async act(decision: PlannerDecision): Promise<ActOutcome> {
     if (decision.kind === 'final') {
       this.consecutiveFailures = 0;
-      return { kind: 'final_answer', feedback: '', toolMs: 0, answer: decision.answer };
+      const action = { tool: FINAL_ANSWER_TOOL, arguments: { answer: decision.answer } };
+      return { kind: 'final_answer', action, feedback: '', toolMs: 0, answer: decision.answer };
     }
     if (decision.kind === 'invalid') return this.rejected(decision.problem, decision.action);
     return this.callTool(decision.action);

@@ -1,0 +1,86 @@
+import {
+  agentConfig,
+  appConfigModule,
+  inferenceConfig,
+  loggingConfig,
+  type AgentConfigType,
+  type InferenceConfigType,
+  type LoggingConfigType,
+} from '@app/config';
+import {
+  clientOptionsFor,
+  createModelClient,
+  inferenceOptionsFromConfig,
+  PLANNER_MODEL,
+  type ModelClient,
+} from '@app/inference';
+import { Inject, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import { AgentModule } from './agent.module';
+import { AGENT_SETTINGS, TOOL_GATEWAY } from './core/agent.tokens';
+import { DEFAULT_AGENT_TUNING, type AgentSettings } from './core/agent.types';
+import { McpToolGateway } from './tools/mcp-tool-gateway';
+
+export function settingsFromConfig(config: AgentConfigType): AgentSettings {
+  const { gatewayUrl, maxSteps, maxWallTimeMs, maxTokens } = config;
+  return { gatewayUrl, maxSteps, maxWallTimeMs, maxTokens, ...DEFAULT_AGENT_TUNING };
+}
+
+/** Only the planner client: the agent never calls the code model itself (the gateway's tools do). */
+const plannerProvider: Provider = {
+  provide: PLANNER_MODEL,
+  inject: [inferenceConfig.KEY],
+  useFactory: (config: InferenceConfigType): ModelClient =>
+    createModelClient(clientOptionsFor(inferenceOptionsFromConfig(config), 'planner')),
+};
+
+export const configuredAgentProviders: Provider[] = [
+  { provide: AGENT_SETTINGS, inject: [agentConfig.KEY], useFactory: settingsFromConfig },
+  plannerProvider,
+  {
+    provide: TOOL_GATEWAY,
+    inject: [AGENT_SETTINGS],
+    useFactory: (settings: AgentSettings) => new McpToolGateway({ kind: 'http', url: settings.gatewayUrl }),
+  },
+];
+
+function loggerModule(): DynamicModule {
+  return LoggerModule.forRootAsync({
+    inject: [loggingConfig.KEY],
+    useFactory: (logging: LoggingConfigType): Params => ({
+      pinoHttp: {
+        level: logging.level,
+        base: { service: 'agent' },
+        autoLogging: { ignore: (req) => req.url?.startsWith('/health') === true },
+        transport: logging.pretty ? { target: 'pino-pretty' } : undefined,
+        serializers: {
+          req: (req: { method: unknown; url: unknown }) => ({ method: req.method, url: req.url }),
+        },
+      },
+    }),
+  });
+}
+
+/** Closes the planner's connection pool on shutdown so the process can exit. */
+class PlannerLifecycle implements OnModuleDestroy {
+  constructor(@Inject(PLANNER_MODEL) private readonly planner: ModelClient) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.planner.close();
+  }
+}
+
+/** The agent service as `npm run start:agent` runs it: env config, pino logs, real planner and gateway. */
+@Module({})
+export class AgentAppModule {
+  static forRoot(options: { httpLogs: boolean }): DynamicModule {
+    return {
+      module: AgentAppModule,
+      imports: [
+        appConfigModule(),
+        ...(options.httpLogs ? [loggerModule()] : []),
+        AgentModule.forRoot({ providers: [...configuredAgentProviders, PlannerLifecycle] }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import type { AgentOrchestrator } from '../core/agent-orchestrator.service';
+import type { RunView } from '../core/agent.types';
+import { RunRecord } from '../runs/run-record';
+import { DEMO_SCENARIOS, type DemoScenario } from './demo-scenarios';
+import { TranscriptPrinter, type Write } from './transcript-printer';
+
+/** Runs the demo scenarios one after the other, printing each step as it happens. */
+export async function runDemoScenarios(
+  orchestrator: AgentOrchestrator,
+  write: Write,
+  scenarios: readonly DemoScenario[] = DEMO_SCENARIOS,
+): Promise<RunView[]> {
+  const printer = new TranscriptPrinter(write);
+  const views: RunView[] = [];
+  for (const scenario of scenarios) {
+    printer.header(scenario.title, scenario.task);
+    const record = new RunRecord({ task: scenario.task, language: scenario.language });
+    record.subscribe((event) => (event.type === 'step' ? printer.step(event.step) : printer.end(event.run)));
+    await orchestrator.execute(record);
+    views.push(record.view());
+  }
+  const succeeded = views.filter((v) => v.status === 'succeeded').length;
+  write(`\n${succeeded}/${views.length} scenarios succeeded.\n`);
+  return views;
+}

@@ -1,0 +1,110 @@
+import type { GeneratedCode, RunView, StepRecord } from '../core/agent.types';
+
+export type Write = (text: string) => void;
+
+const RAW_CHARS = 400;
+
+function indent(text: string, prefix = '      '): string {
+  return text
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n');
+}
+
+function clipped(text: string, limit: number): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= limit ? oneLine : `${oneLine.slice(0, limit)}…`;
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? '');
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function count(value: unknown): number {
+  return Array.isArray(value) ? value.length : 0;
+}
+
+/** One readable line per tool result, instead of a wall of JSON. */
+export function summarizeObservation(tool: string, observation: unknown): string {
+  const o = record(observation);
+  if (tool === 'formalize_task' && typeof o.title === 'string') {
+    return `spec "${o.title}": ${count(o.requirements)} requirements, ${count(o.acceptance_criteria)} acceptance criteria`;
+  }
+  if (tool === 'generate_code' && typeof o.code === 'string') {
+    return `${String(o.language)} code, ${o.code.split('\n').length} lines${typeof o.explanation === 'string' ? ` — ${clipped(o.explanation, 120)}` : ''}`;
+  }
+  if (tool === 'review_code' && typeof o.verdict === 'string') {
+    const corrected = typeof o.corrected_code === 'string' ? ', with a corrected version' : '';
+    return `${o.verdict}, score ${String(o.score)}/10, ${count(o.issues)} issue(s)${corrected} — ${clipped(String(o.summary), 120)}`;
+  }
+  return clipped(typeof observation === 'string' ? observation : JSON.stringify(observation), 200);
+}
+
+function describeIssues(observation: unknown): string[] {
+  const issues = record(observation).issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.map((issue) => {
+    const i = record(issue);
+    const line = typeof i.line === 'number' ? ` line ${i.line}` : '';
+    return `      - [${String(i.severity)}${line}] ${String(i.message)}`;
+  });
+}
+
+/** Prints a run as it happens: each step's raw planner output, parsed action, result, timings and tokens. */
+export class TranscriptPrinter {
+  constructor(private readonly write: Write) {}
+
+  header(title: string, task: string): void {
+    this.write(`\n━━━ ${title} ━━━\nTask: ${task}\n`);
+  }
+
+  step(step: StepRecord): void {
+    const { modelMs, toolMs } = step.timings;
+    const tokens = `${step.tokens.total}${step.tokens.estimated ? '~' : ''} tokens`;
+    this.write(`\n[step ${step.index}] planner ${modelMs} ms, ${tokens}\n`);
+    const raw =
+      step.modelOutput.toolCalls.length > 0
+        ? JSON.stringify(step.modelOutput.toolCalls)
+        : step.modelOutput.text;
+    this.write(`  model output: ${clipped(raw, RAW_CHARS) || '(empty)'}\n`);
+    this.write(this.outcomeLines(step, toolMs));
+  }
+
+  end(view: RunView): void {
+    const seconds = ((view.durationMs ?? 0) / 1000).toFixed(1);
+    const result = view.result;
+    this.write(
+      `\n■ ${view.status.toUpperCase()} (${result?.outcome ?? 'no result'}) after ${view.steps.length} steps, ${seconds} s, ${view.usage.totalTokens} planner tokens\n`,
+    );
+    if (result?.answer) this.write(`  answer: ${result.answer}\n`);
+    if (result?.code) this.write(this.codeBlock(result.code));
+    if (result?.review)
+      this.write(`  final review: ${result.review.verdict}, score ${result.review.score}/10\n`);
+  }
+
+  private outcomeLines(step: StepRecord, toolMs: number): string {
+    const action = step.action
+      ? `  action: ${step.action.tool} ${clipped(JSON.stringify(step.action.arguments), 160)}\n`
+      : '';
+    if (step.kind === 'final_answer') return `  final answer: ${textOf(step.action?.arguments.answer)}\n`;
+    if (step.kind === 'invalid_action')
+      return `${action}  ✗ rejected, error sent back to the planner: ${step.error ?? ''}\n`;
+    if (step.kind === 'tool_error')
+      return `${action}  ✗ ${step.action?.tool} failed (${toolMs} ms): ${step.error ?? ''}\n`;
+    const tool = step.action?.tool ?? '';
+    const issues = tool === 'review_code' ? describeIssues(step.observation) : [];
+    return [
+      `${action}  ✓ ${tool} (${toolMs} ms): ${summarizeObservation(tool, step.observation)}`,
+      ...issues,
+      '',
+    ].join('\n');
+  }
+
+  private codeBlock(code: GeneratedCode): string {
+    return `  code (${code.language}, from ${code.source} at step ${code.step}):\n${indent(code.code.trimEnd())}\n`;
+  }
+}
