@@ -14,7 +14,17 @@ export interface TinyGgufOptions {
   contextLength?: number;
   /** written as `general.name` */
   name?: string;
+  /**
+   * Bias the output towards the tokens that close JSON values (`"`, `]`, `}`, `,`), so that generation
+   * under a JSON-Schema grammar finishes quickly with short strings, empty arrays and one-digit numbers:
+   * what a gateway end-to-end test needs to get contract-valid tool outputs from a random model.
+   */
+  preferJsonClosers?: boolean;
 }
+
+/** Logit weight per preferred byte, applied through a constant first embedding dimension. */
+const JSON_CLOSER_BIAS: Record<string, number> = { '"': 40, ']': 30, '}': 20, ',': 10, '-': -40 };
+const BIAS_DIMENSION_VALUE = 16;
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" read as little-endian u32
 const GGUF_VERSION = 3;
@@ -75,7 +85,7 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Buffer {
   const contextLength = options.contextLength ?? 512;
   const random = seededRandom(options.seed ?? 42);
   const metadata = buildMetadata(options.name ?? 'tiny-llama', embedding, blocks, contextLength);
-  const tensors = buildTensors(embedding, blocks, random);
+  const tensors = buildTensors(embedding, blocks, random, options.preferJsonClosers ?? false);
   return serialize(metadata, tensors);
 }
 
@@ -119,7 +129,12 @@ function buildMetadata(name: string, embedding: number, blocks: number, contextL
   return entries;
 }
 
-function buildTensors(embedding: number, blocks: number, random: () => number): Tensor[] {
+function buildTensors(
+  embedding: number,
+  blocks: number,
+  random: () => number,
+  preferJsonClosers: boolean,
+): Tensor[] {
   const feedForward = embedding * 2;
   const vocab = TINY_GGUF_VOCAB_SIZE;
   const matrix = (name: string, columns: number, rows: number): Tensor => ({
@@ -132,11 +147,10 @@ function buildTensors(embedding: number, blocks: number, random: () => number): 
     dims: [embedding],
     data: new Float32Array(embedding).fill(1),
   });
-  const tensors = [
-    matrix('token_embd.weight', embedding, vocab),
-    ones('output_norm.weight'),
-    outputHead(embedding, random),
-  ];
+  const tokenEmbedding = matrix('token_embd.weight', embedding, vocab);
+  const head = outputHead(embedding, random);
+  if (preferJsonClosers) biasTowardsJsonClosers(tokenEmbedding, head, embedding);
+  const tensors = [tokenEmbedding, ones('output_norm.weight'), head];
   for (let block = 0; block < blocks; block++) {
     const prefix = `blk.${block}.`;
     tensors.push(
@@ -167,6 +181,21 @@ function outputHead(embedding: number, random: () => number): Tensor {
       data[token * embedding + column] = (random() - 0.5) * 4;
   }
   return { name: 'output.weight', dims: [embedding, TINY_GGUF_VOCAB_SIZE], data };
+}
+
+/**
+ * Every token embedding gets the same large value in dimension 0, which survives the residual stream,
+ * so the final hidden state always has a big positive component there; the output head turns that
+ * component into a fixed per-token bonus (or malus).
+ */
+function biasTowardsJsonClosers(tokenEmbedding: Tensor, head: Tensor, embedding: number): void {
+  for (let token = 0; token < TINY_GGUF_VOCAB_SIZE; token++) {
+    tokenEmbedding.data[token * embedding] = BIAS_DIMENSION_VALUE;
+    head.data[token * embedding] = 0;
+  }
+  for (const [character, weight] of Object.entries(JSON_CLOSER_BIAS)) {
+    head.data[(FIRST_BYTE_ID + character.charCodeAt(0)) * embedding] = weight;
+  }
 }
 
 function serialize(metadata: [string, MetadataValue][], tensors: Tensor[]): Buffer {

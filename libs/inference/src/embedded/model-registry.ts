@@ -119,6 +119,11 @@ export class EmbeddedModelRegistry {
     for (const llama of llamas) await (await llama.catch(() => undefined))?.dispose();
   }
 
+  /** The shared model of a resolved file path, if some client holds it. */
+  find(key: string): SharedModel | undefined {
+    return this.models.get(key);
+  }
+
   get size(): number {
     return this.models.size;
   }
