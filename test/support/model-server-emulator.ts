@@ -463,8 +463,10 @@ class Emulator implements ModelServerEmulator {
   ): void {
     if (res.destroyed) return;
     if (index >= Math.min(stopAt, events.length)) return this.finishStream(res, fault);
-    res.write(sseLine(events[index]));
-    this.later(delay, () => this.writeEvents(res, events, index + 1, stopAt, delay, fault));
+    // wait for the flush so a fault that follows (reset, cut) happens after the client got these bytes
+    res.write(sseLine(events[index]), () =>
+      this.later(delay, () => this.writeEvents(res, events, index + 1, stopAt, delay, fault)),
+    );
   }
 
   private finishStream(res: ServerResponse, fault?: EmulatorFault): void {
