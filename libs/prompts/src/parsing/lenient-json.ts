@@ -245,8 +245,10 @@ class LenientJsonParser {
     this.pos += 2;
     const simple = SIMPLE_ESCAPES[code];
     if (simple !== undefined) return simple;
-    // "\d" in a regex the model forgot to double-escape: keep what it meant.
     this.repairs.add('invalid_escapes');
+    // Mistral escapes underscores as in Markdown ("acceptance\_criteria"); "\_" means "_" in regexes too.
+    if (code === '_') return '_';
+    // "\d" in a regex the model forgot to double-escape: keep what it meant.
     return `\\${code}`;
   }
 

@@ -82,4 +82,16 @@ describe('parseStructured', () => {
     const result = parseStructured('{"level": "lo", "n": "about seven", "flag": "TRUE"}', schema);
     expect(!result.ok && result.error).toMatch(/level: .*; n: /);
   });
+
+  it('renames look-alike keys instead of unwrapping a nested object', () => {
+    const result = parseStructured(
+      '{"Summary": "s", "Verdict": "approve", "Score": 8, "Issues": [], "meta": {"model": "x"}}',
+      reviewCodeOutputSchema,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      value: { summary: 's', verdict: 'approve', score: 8, issues: [] },
+    });
+    expect(result.ok && result.repairs).toContain('renamed_key:Verdict@verdict');
+  });
 });

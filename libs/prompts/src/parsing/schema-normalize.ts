@@ -60,7 +60,7 @@ function normalizeObject(value: unknown, schema: z.ZodObject, path: string, repa
   const shape = schema.shape as Record<string, z.ZodType>;
   const candidate = unwrapContainer(value, shape, path, repairs);
   if (!isPlainObject(candidate)) return candidate;
-  const result: Record<string, unknown> = { ...candidate };
+  const result = renameLookalikeKeys(candidate, shape, path, repairs);
   for (const [key, field] of Object.entries(shape)) {
     normalizeField(result, key, field, join(path, key), repairs);
   }
@@ -88,6 +88,29 @@ function normalizeField(
   }
 }
 
+function keyForm(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** "acceptanceCriteria", "Acceptance Criteria" or "acceptance-criteria" for acceptance_criteria. */
+function renameLookalikeKeys(
+  value: Record<string, unknown>,
+  shape: Record<string, z.ZodType>,
+  path: string,
+  repairs: Repairs,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...value };
+  for (const key of Object.keys(value)) {
+    if (key in shape) continue;
+    const target = Object.keys(shape).find((k) => keyForm(k) === keyForm(key) && !(k in result));
+    if (target === undefined) continue;
+    result[target] = result[key];
+    delete result[key];
+    repairs.push(at(`renamed_key:${key}`, join(path, target)));
+  }
+  return result;
+}
+
 /**
  * `{"result": {...}}`, `{"review": {...}}` or `[{...}]` around the expected object: unwrap it when
  * none of the outer keys belong to the schema and exactly one value is an object.
@@ -104,7 +127,8 @@ function unwrapContainer(
   }
   if (!isPlainObject(value)) return value;
   const keys = Object.keys(value);
-  if (keys.length === 0 || keys.some((k) => k in shape)) return value;
+  const expected = new Set(Object.keys(shape).map(keyForm));
+  if (keys.length === 0 || keys.some((k) => expected.has(keyForm(k)))) return value;
   const objects = keys.filter((k) => isPlainObject(value[k]));
   const only = objects.length === 1 ? objects[0] : undefined;
   if (only === undefined) return value;
