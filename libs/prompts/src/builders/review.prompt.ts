@@ -14,7 +14,7 @@ const EXAMPLE = JSON.stringify({
   issues: [
     {
       severity: 'major',
-      line: 3,
+      line: 2,
       message: 'items[0] fails on []',
       suggestion: 'Return None when items is empty',
     },
