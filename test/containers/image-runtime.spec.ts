@@ -1,0 +1,305 @@
+/**
+ * What the images execute, checked against the real build output (`npm run build`), and the HEALTHCHECK
+ * commands run exactly as the Dockerfile writes them (image paths mapped to this checkout):
+ *   - every path in CMD / HEALTHCHECK exists; the entry points' require graphs resolve and need
+ *     production dependencies only (the image prunes dev dependencies);
+ *   - the gateway's tool-discovery healthcheck exits 0 against a running gateway (on the model-server
+ *     emulator) and non-zero, within the HEALTHCHECK timeout, when the gateway is stopped or hangs;
+ *   - the gateway stops cleanly on SIGTERM (the image's STOPSIGNAL);
+ *   - the agent's HTTP probe exits 0 only on a 2xx answer.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import {
+  durationMs,
+  execForm,
+  imageEnvironment,
+  lastInstruction,
+  loadDockerfile,
+  parseHealthcheck,
+} from './support/dockerfile';
+import { hostPathFor, REPO_ROOT, repoRelative } from './support/paths';
+import {
+  freePort,
+  killIfRunning,
+  run,
+  startProcess,
+  waitForExit,
+  waitForHttp,
+  type RunResult,
+} from './support/processes';
+import { requireGraph } from './support/require-graph';
+
+const stages = loadDockerfile(join(REPO_ROOT, 'docker', 'Dockerfile'));
+const TARGETS = ['gateway', 'agent'] as const;
+type Target = (typeof TARGETS)[number];
+
+function imageCommand(target: Target, keyword: 'CMD' | 'HEALTHCHECK'): string[] {
+  const instruction = lastInstruction(stages, target, keyword);
+  if (!instruction) throw new Error(`${target} has no ${keyword}`);
+  return keyword === 'CMD' ? (execForm(instruction.args) ?? []) : parseHealthcheck(instruction.args).command;
+}
+
+/** The image command as a host command: `node` → this Node binary, image paths → files of this checkout. */
+function hostCommand(target: Target, command: string[]): { file: string; args: string[] } {
+  const [program, ...args] = command;
+  if (program !== 'node') throw new Error(`${target}: expected a node command, got ${program}`);
+  const inImage = new Set(imagePaths(command));
+  const mapped = args.map((arg) => (inImage.has(arg) ? (hostPathFor(stages, target, arg) ?? arg) : arg));
+  return { file: process.execPath, args: mapped };
+}
+
+/** Arguments naming files in the image (under its WORKDIR), e.g. `/app/dist/.../main.js`. */
+function imagePaths(command: string[]): string[] {
+  const workdir = lastInstruction(stages, 'runtime', 'WORKDIR')?.args ?? '/app';
+  return command.slice(1).filter((arg) => arg.startsWith(`${workdir}/`));
+}
+
+/** The container's environment (image ENV) on top of the bare minimum a process needs here. */
+function containerEnv(target: Target, overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...imageEnvironment(stages, target),
+    ...overrides,
+  };
+}
+
+function healthcheckTimeoutMs(target: Target): number {
+  const instruction = lastInstruction(stages, target, 'HEALTHCHECK');
+  return durationMs(parseHealthcheck(instruction?.args ?? '').options.timeout ?? '30s');
+}
+
+function runHealthcheck(target: Target, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const { file, args } = hostCommand(target, imageCommand(target, 'HEALTHCHECK'));
+  // Docker kills the check at --timeout; give it a margin so a slow check shows as slow, not as killed.
+  return run(file, args, { env, timeoutMs: healthcheckTimeoutMs(target) + 5_000 });
+}
+
+const productionDependencies = new Set(
+  Object.keys(
+    (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      }
+    ).dependencies,
+  ),
+);
+
+beforeAll(async () => {
+  // TODO(containers): drop this build when a jest globalSetup builds once for every suite.
+  const build = await run(
+    process.execPath,
+    ['node_modules/@nestjs/cli/bin/nest.js', 'build', 'mcp-gateway'],
+    {
+      timeoutMs: 120_000,
+    },
+  );
+  if (build.code !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+}, 130_000);
+
+// TODO(containers): drop `pending` once apps/mcp-gateway/src/healthcheck.ts is committed (the gateway
+// engineer's CLI, expected ~04:15 UTC); until then its cases are skipped, not faked.
+const gatewayCliLanded = existsSync(join(REPO_ROOT, 'apps/mcp-gateway/src/healthcheck.ts'));
+const ENTRY_POINTS = TARGETS.flatMap((target) =>
+  (['CMD', 'HEALTHCHECK'] as const).map((keyword) => ({
+    target,
+    keyword,
+    pending: target === 'gateway' && keyword === 'HEALTHCHECK' && !gatewayCliLanded,
+  })),
+);
+
+describe('what the images execute exists in the build output', () => {
+  for (const { target, keyword, pending } of ENTRY_POINTS) {
+    const test = pending ? it.skip : it;
+
+    test(`${target} ${keyword}: every image path it names maps to an existing file`, () => {
+      const paths = imagePaths(imageCommand(target, keyword));
+      expect(paths.length).toBeGreaterThan(0);
+      for (const imagePath of paths) {
+        const hostPath = hostPathFor(stages, target, imagePath);
+        expect({ imagePath, provided: hostPath !== undefined }).toEqual({ imagePath, provided: true });
+        expect({ imagePath, exists: existsSync(hostPath ?? '') }).toEqual({ imagePath, exists: true });
+      }
+    });
+
+    test(`${target} ${keyword}: loads only built files and production dependencies`, () => {
+      const [entry = ''] = hostCommand(target, imageCommand(target, keyword)).args;
+      const graph = requireGraph(entry);
+      expect(graph.unresolved).toEqual([]);
+      const devOnly = [...graph.packages].filter((name) => !productionDependencies.has(name));
+      expect({ entry: repoRelative(entry), devOnly }).toEqual({ entry: repoRelative(entry), devOnly: [] });
+    });
+
+    test(`${target} ${keyword}: is valid JavaScript for this Node`, async () => {
+      const { file, args } = hostCommand(target, imageCommand(target, keyword));
+      const check = await run(file, ['--check', args[0] ?? ''], { timeoutMs: 20_000 });
+      expect({ stderr: check.stderr, code: check.code }).toEqual({ stderr: '', code: 0 });
+    });
+  }
+});
+
+describe('agent HEALTHCHECK (HTTP probe of /health/ready)', () => {
+  let server: HttpServer | undefined;
+  let status = 200;
+  let seenPath = '';
+
+  async function listen(): Promise<number> {
+    server = createHttpServer((request, response) => {
+      seenPath = request.url ?? '';
+      response.writeHead(status, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  afterEach(async () => {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+
+  it('exits 0 when the agent answers 2xx on /health/ready at AGENT_PORT', async () => {
+    status = 200;
+    const port = await listen();
+    const result = await runHealthcheck('agent', containerEnv('agent', { AGENT_PORT: String(port) }));
+    expect(seenPath).toBe('/health/ready');
+    expect(result.code).toBe(0);
+  });
+
+  it('exits 1 when the agent reports not ready (503)', async () => {
+    status = 503;
+    const port = await listen();
+    const result = await runHealthcheck('agent', containerEnv('agent', { AGENT_PORT: String(port) }));
+    expect(result.stderr).toContain('503');
+    expect(result.code).toBe(1);
+  });
+
+  it('exits 1 quickly when nothing listens', async () => {
+    const port = await freePort();
+    const result = await runHealthcheck('agent', containerEnv('agent', { AGENT_PORT: String(port) }));
+    expect(result.code).toBe(1);
+    expect(result.elapsedMs).toBeLessThan(healthcheckTimeoutMs('agent'));
+  });
+});
+
+/** Accepts connections and never answers: a hung process behind the port. */
+async function startBlackHole(): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: TcpServer = createTcpServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const close = async (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { port, close };
+}
+
+it('agent probe: exits 1 within the HEALTHCHECK timeout when the agent hangs', async () => {
+  const hole = await startBlackHole();
+  try {
+    const result = await runHealthcheck('agent', containerEnv('agent', { AGENT_PORT: String(hole.port) }));
+    expect(result.code).toBe(1);
+    expect(result.elapsedMs).toBeLessThan(healthcheckTimeoutMs('agent'));
+  } finally {
+    await hole.close();
+  }
+});
+
+// TODO(containers): unconditional once the gateway's healthcheck CLI is committed (see ENTRY_POINTS).
+const describeGatewayCli = gatewayCliLanded ? describe : describe.skip;
+
+describeGatewayCli('gateway HEALTHCHECK (tool discovery over MCP) against a running gateway', () => {
+  let emulator: ModelServerEmulator;
+  let cacheDir: string;
+  let gateway: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    cacheDir = mkdtempSync(join(tmpdir(), 'gateway-cache-'));
+  });
+
+  afterAll(async () => {
+    await killIfRunning(gateway);
+    await emulator.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  function gatewayEnv(port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return containerEnv('gateway', {
+      // the image listens on 0.0.0.0; tests listen on loopback only
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      STARCODER_ENDPOINT: `${emulator.url}/v1/completions`,
+      MISTRAL_ENDPOINT: `${emulator.url}/v1/chat/completions`,
+      MODEL_CACHE_DIR: cacheDir,
+      LOG_LEVEL: 'warn',
+      ...extra,
+    });
+  }
+
+  async function startGateway(
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ child: ChildProcess; output: () => string }> {
+    const { file, args } = hostCommand('gateway', imageCommand('gateway', 'CMD'));
+    const started = startProcess(file, args, env);
+    gateway = started.child;
+    const alive = (): boolean => started.child.exitCode === null && started.child.signalCode === null;
+    await waitForHttp(`http://127.0.0.1:${env.GATEWAY_PORT}/health/live`, 20_000, alive).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n${started.output()}`);
+      },
+    );
+    return started;
+  }
+
+  it('exits 0 while the gateway serves the three tools, then non-zero within the timeout once it stopped', async () => {
+    const port = await freePort();
+    const env = gatewayEnv(port);
+    const started = await startGateway(env);
+
+    const healthy = await runHealthcheck('gateway', env);
+    expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    expect(healthy.elapsedMs).toBeLessThan(healthcheckTimeoutMs('gateway'));
+
+    // The image's STOPSIGNAL: the gateway must end by itself, cleanly, well inside compose's grace period.
+    started.child.kill('SIGTERM');
+    await expect(waitForExit(started.child, 15_000)).resolves.toBe(0);
+
+    const stopped = await runHealthcheck('gateway', env);
+    expect(stopped.code).not.toBe(0);
+    expect(stopped.elapsedMs).toBeLessThan(healthcheckTimeoutMs('gateway'));
+  }, 60_000);
+
+  it('still passes when the gateway requires API keys (GATEWAY_API_KEYS set for the container)', async () => {
+    const port = await freePort();
+    const env = gatewayEnv(port, { GATEWAY_API_KEYS: 'container-test-key' });
+    const started = await startGateway(env);
+    try {
+      const result = await runHealthcheck('gateway', env);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    } finally {
+      started.child.kill('SIGTERM');
+      await waitForExit(started.child, 15_000);
+    }
+  }, 60_000);
+
+  it('exits non-zero within the timeout when the gateway port accepts but never answers', async () => {
+    const hole = await startBlackHole();
+    try {
+      const result = await runHealthcheck('gateway', gatewayEnv(hole.port));
+      expect(result.code).not.toBe(0);
+      expect(result.signal).toBeNull();
+      expect(result.elapsedMs).toBeLessThan(healthcheckTimeoutMs('gateway'));
+    } finally {
+      await hole.close();
+    }
+  }, 30_000);
+});
