@@ -25,6 +25,8 @@ interface FileServerOptions {
   /** sent on HEAD like the hub's redirect does */
   linkedEtag?: string;
   status?: number;
+  /** answer Range requests with the whole file (200), like servers without range support */
+  ignoreRange?: boolean;
 }
 
 /** A real HTTP server on 127.0.0.1 serving one file with Range support, the way the hub's CDN does. */
@@ -38,7 +40,9 @@ async function startFileServer(options: FileServerOptions): Promise<FileServer> 
       const etag = options.linkedEtag === undefined ? {} : { 'x-linked-etag': `"${options.linkedEtag}"` };
       return void response.writeHead(302, { location: request.url, ...etag }).end();
     }
-    const start = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
+    const requested = Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1] ?? 0);
+    if (requested >= options.body.length) return void response.writeHead(416).end();
+    const start = options.ignoreRange ? 0 : requested;
     const slice = options.body.subarray(start);
     const headers = { 'content-length': String(slice.length), 'accept-ranges': 'bytes' };
     if (start > 0)
@@ -141,6 +145,23 @@ describe('model download', () => {
     await writeFile(`${destination}.part`, body.subarray(0, 5000));
     await downloadModel({ url: `${server.url}/model.gguf`, destination, sha256: sha256(body) });
     expect(server.requests.find((request) => request.method === 'GET')?.headers.range).toBe('bytes=5000-');
+    expect(sha256(await readFile(destination))).toBe(sha256(body));
+  });
+
+  it('starts over when the server ignores the Range header', async () => {
+    const server = await serve({ body, ignoreRange: true });
+    const destination = join(directory, 'model.gguf');
+    await writeFile(`${destination}.part`, Buffer.from('stale bytes from another file'));
+    await downloadModel({ url: `${server.url}/model.gguf`, destination, sha256: sha256(body) });
+    expect(sha256(await readFile(destination))).toBe(sha256(body));
+  });
+
+  it('only verifies a .part file that is already complete (416 on resume)', async () => {
+    const server = await serve({ body });
+    const destination = join(directory, 'model.gguf');
+    await writeFile(`${destination}.part`, body);
+    await downloadModel({ url: `${server.url}/model.gguf`, destination, sha256: sha256(body) });
+    expect(server.requests.map((request) => request.headers.range)).toEqual([`bytes=${body.length}-`]);
     expect(sha256(await readFile(destination))).toBe(sha256(body));
   });
 

@@ -58,8 +58,8 @@ export class EmbeddedModelClient implements ModelClient {
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     this.assertOpen();
     const started = performance.now();
-    const loaded = await this.waitFor(this.shared.get(), request.signal);
     try {
+      const loaded = await this.waitFor(this.shared.get(), request.signal);
       return await loaded.queue.run(() => this.runGeneration(loaded, request, started), request.signal);
     } catch (error) {
       throw this.toInferenceError(error, request.signal);
