@@ -1,2 +1,69 @@
-// Entry point: replaced by the app's real bootstrap.
-export {};
+import 'reflect-metadata';
+import { runOrExitOnConfigError } from '@app/config';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { configureHttpApp, gatewaySettings } from './http-app';
+import { McpServerFactory } from './mcp/mcp-server.factory';
+import { McpSessionRegistry } from './mcp/session-registry';
+import { ToolExecutionService } from './tools/tool-execution.service';
+
+/** How long running tool calls may take to finish after SIGTERM before they are aborted. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function onShutdownSignal(run: (signal: string) => Promise<void>): void {
+  let started = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (started) return;
+      started = true;
+      run(signal).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+async function stopGracefully(
+  app: INestApplicationContext,
+  closeSessions: () => Promise<void>,
+): Promise<void> {
+  await app.get(ToolExecutionService).drain(SHUTDOWN_GRACE_MS);
+  await closeSessions();
+  await app.close();
+}
+
+async function startHttp(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot('http'), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  configureHttpApp(app);
+  const { host, port } = gatewaySettings(app);
+  await app.listen(port, host);
+  app.get(Logger).log(`MCP gateway listening on http://${host}:${port}/mcp`);
+  const sessions = app.get(McpSessionRegistry);
+  onShutdownSignal(async () => {
+    app.getHttpServer().close();
+    await stopGracefully(app, () => sessions.closeAll());
+  });
+}
+
+/** stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. */
+async function startStdio(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot('stdio'), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  const server = app.get(McpServerFactory).create('stdio');
+  const stop = () => stopGracefully(app, () => server.close());
+  onShutdownSignal(stop);
+  // The client closing stdin is the usual way a stdio server is told to go.
+  process.stdin.once('end', () => void stop().then(() => process.exit(0)));
+  await server.connect(new StdioServerTransport());
+  app.get(Logger).log('MCP gateway speaking MCP on stdio');
+}
+
+void runOrExitOnConfigError(() => (process.argv.includes('--stdio') ? startStdio() : startHttp()));

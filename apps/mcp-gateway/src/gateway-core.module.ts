@@ -1,0 +1,46 @@
+import { inferenceConfig } from '@app/config';
+import { InferenceModule, inferenceOptionsFromConfig } from '@app/inference';
+import { PROMPT_TEMPLATES } from '@app/prompts';
+import { Global, Module } from '@nestjs/common';
+import { ModelReadiness } from './health/model-readiness';
+import { GatewayLogger } from './logging/gateway-logger';
+import { McpServerFactory } from './mcp/mcp-server.factory';
+import { PROMPT_TEMPLATE_SOURCE, PromptCatalog } from './mcp/prompt-catalog';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { ToolCatalog } from './tools/tool-catalog';
+import { ToolExecutionService } from './tools/tool-execution.service';
+import { TOOL_PROVIDERS } from './tools/tools.providers';
+import { InferenceMetricsObserver } from './metrics/inference-metrics.observer';
+
+/** What every transport shares: the tools, their execution path, MCP server construction, metrics, logs. */
+const inferenceModule = InferenceModule.forRootAsync({
+  inject: [inferenceConfig.KEY],
+  useFactory: inferenceOptionsFromConfig,
+});
+
+@Global()
+@Module({
+  imports: [inferenceModule],
+  providers: [
+    GatewayLogger,
+    GatewayMetrics,
+    ModelReadiness,
+    ToolCatalog,
+    ToolExecutionService,
+    McpServerFactory,
+    PromptCatalog,
+    InferenceMetricsObserver,
+    ...TOOL_PROVIDERS,
+    { provide: PROMPT_TEMPLATE_SOURCE, useValue: PROMPT_TEMPLATES },
+  ],
+  exports: [
+    GatewayLogger,
+    GatewayMetrics,
+    ModelReadiness,
+    ToolCatalog,
+    ToolExecutionService,
+    McpServerFactory,
+    PromptCatalog,
+  ],
+})
+export class GatewayCoreModule {}

@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http';
+import { gatewayConfig, type GatewayConfigType } from '@app/config';
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { sendHttpError, type GatewayRequest } from './http-errors';
+
+type Next = (error?: unknown) => void;
+
+/** `localhost:3000` → `localhost`, `[::1]:3000` → `[::1]`; undefined when it is not a host. */
+export function hostnameOf(value: string): string | undefined {
+  try {
+    return new URL(value.includes('://') ? value : `http://${value}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Both spellings of IPv6 loopback are accepted in the allow-list. */
+function normalizeAllowed(hosts: readonly string[]): Set<string> {
+  const names = hosts.map((host) => hostnameOf(host) ?? host.toLowerCase());
+  return new Set(names.flatMap((name) => (name === '::1' || name === '[::1]' ? ['::1', '[::1]'] : [name])));
+}
+
+/**
+ * DNS-rebinding protection: a web page on evil.example that resolves to 127.0.0.1 reaches the gateway with
+ * `Host: evil.example` (and its own Origin). On by default for loopback binds; GATEWAY_ALLOWED_HOSTS sets the list.
+ * Health probes are exempt: orchestrators probe by pod IP and the routes disclose nothing.
+ */
+@Injectable()
+export class HostOriginMiddleware implements NestMiddleware<GatewayRequest, ServerResponse> {
+  private readonly allowed: Set<string>;
+
+  constructor(@Inject(gatewayConfig.KEY) config: GatewayConfigType) {
+    this.allowed = normalizeAllowed(config.allowedHosts);
+  }
+
+  use(req: GatewayRequest, res: ServerResponse, next: Next): void {
+    if (this.allowed.size === 0 || req.url?.startsWith('/health/')) return next();
+    const problem = this.problemWith(req.headers.host, req.headers.origin);
+    if (problem) return sendHttpError(req, res, 'UNAUTHORIZED', problem, { status: 403 });
+    next();
+  }
+
+  private problemWith(host: string | undefined, origin: string | undefined): string | undefined {
+    const hostname = host === undefined ? undefined : hostnameOf(host);
+    if (!hostname || !this.allowed.has(hostname)) {
+      return `Forbidden: Host "${host ?? ''}" is not allowed (set GATEWAY_ALLOWED_HOSTS to add it)`;
+    }
+    if (origin === undefined || origin === 'null') return undefined;
+    const originHost = hostnameOf(origin);
+    if (!originHost || !this.allowed.has(originHost)) {
+      return `Forbidden: Origin "${origin}" is not allowed (set GATEWAY_ALLOWED_HOSTS to add it)`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { gatewayConfig, type GatewayConfigType } from '@app/config';
+import { Inject, Injectable } from '@nestjs/common';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest, isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { JSON_RPC, sendJsonRpcError, type GatewayRequest } from '../http/http-errors';
+import { McpServerFactory } from './mcp-server.factory';
+import { McpSessionRegistry, type McpSession } from './session-registry';
+
+type HttpSession = McpSession<StreamableHTTPServerTransport>;
+
+function sessionIdOf(req: GatewayRequest): string | undefined {
+  const value = req.headers['mcp-session-id'];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function messagesOf(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : [body];
+}
+
+function requestIdsOf(body: unknown): RequestId[] {
+  return messagesOf(body).flatMap((message) => (isJSONRPCRequest(message) ? [message.id] : []));
+}
+
+/**
+ * MCP Streamable HTTP at /mcp. Stateful (default): one transport + server per session, kept in the registry.
+ * Stateless (GATEWAY_MCP_MODE=stateless): a fresh transport + server per POST, nothing kept, so any replica
+ * behind a plain load balancer can answer any request.
+ */
+@Injectable()
+export class StreamableHttpService {
+  constructor(
+    @Inject(gatewayConfig.KEY) private readonly config: GatewayConfigType,
+    private readonly factory: McpServerFactory,
+    private readonly sessions: McpSessionRegistry,
+  ) {}
+
+  async handlePost(req: GatewayRequest, res: ServerResponse): Promise<void> {
+    if (this.config.mcpMode === 'stateless') return this.handleStateless(req, res);
+    const sessionId = sessionIdOf(req);
+    if (sessionId !== undefined) return this.forward(sessionId, req, res);
+    if (!messagesOf(req.body).some(isInitializeRequest)) {
+      const message = 'Bad Request: Mcp-Session-Id header is required (start with an initialize request)';
+      return sendJsonRpcError(res, 400, JSON_RPC.serverError, message);
+    }
+    return this.initialize(req, res);
+  }
+
+  /** GET (standalone event stream) and DELETE (end session) need an existing session. */
+  async handleSessionRequest(req: GatewayRequest, res: ServerResponse): Promise<void> {
+    if (this.config.mcpMode === 'stateless') {
+      res.setHeader('allow', 'POST');
+      return sendJsonRpcError(
+        res,
+        405,
+        JSON_RPC.serverError,
+        'Method not allowed: this gateway runs stateless (POST only)',
+      );
+    }
+    const sessionId = sessionIdOf(req);
+    if (sessionId === undefined) {
+      return sendJsonRpcError(
+        res,
+        400,
+        JSON_RPC.serverError,
+        'Bad Request: Mcp-Session-Id header is required',
+      );
+    }
+    return this.forward(sessionId, req, res);
+  }
+
+  private async forward(sessionId: string, req: GatewayRequest, res: ServerResponse): Promise<void> {
+    const session = this.sessions.touch<StreamableHTTPServerTransport>(sessionId, 'streamable-http');
+    if (!session) {
+      return sendJsonRpcError(
+        res,
+        404,
+        -32001,
+        'Session not found: it expired or was closed; initialize a new one',
+      );
+    }
+    this.cancelOnDisconnect(session, req, res);
+    await session.transport.handleRequest(req, res, req.body);
+  }
+
+  private async initialize(req: GatewayRequest, res: ServerResponse): Promise<void> {
+    if (!this.sessions.hasRoom()) {
+      res.setHeader('retry-after', '30');
+      return sendJsonRpcError(
+        res,
+        503,
+        JSON_RPC.serverError,
+        'Too many open sessions (GATEWAY_MAX_SESSIONS); retry later',
+      );
+    }
+    const server = this.factory.create('streamable-http');
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      onsessioninitialized: (id) => this.sessions.add({ id, kind: 'streamable-http', transport, server }),
+      onsessionclosed: (id) => this.sessions.remove(id),
+    });
+    transport.onclose = () => transport.sessionId !== undefined && this.sessions.remove(transport.sessionId);
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  private async handleStateless(req: GatewayRequest, res: ServerResponse): Promise<void> {
+    const server = this.factory.create('streamable-http');
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    // Closing the server when the response ends (or the client drops) aborts any handler still running.
+    res.on('close', () => void server.close().catch(() => undefined));
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  /**
+   * A client that drops a POST's event stream mid-call will never read the answer: tell the session's server
+   * the requests are cancelled, which aborts the handlers and with them the upstream model requests.
+   */
+  private cancelOnDisconnect(session: HttpSession, req: GatewayRequest, res: ServerResponse): void {
+    const ids = req.method === 'POST' ? requestIdsOf(req.body) : [];
+    if (ids.length === 0) return;
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      for (const requestId of ids) {
+        const params = { requestId, reason: 'client disconnected' };
+        session.transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params });
+      }
+    });
+  }
+}

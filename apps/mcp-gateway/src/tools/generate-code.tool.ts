@@ -1,0 +1,25 @@
+import type { GenerateCodeInput, GenerateCodeOutput } from '@app/contracts';
+import { CODE_MODEL, InferenceError, type ModelClient } from '@app/inference';
+import { buildGenerateCodePrompt, parseGenerateCodeOutput } from '@app/prompts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ToolHandler, ToolRunContext } from './tool.types';
+
+/**
+ * generate_code: the model answers with a fenced code block plus a short explanation (the format code
+ * models write best; see the prompts library), parsed into { language, code, explanation }.
+ */
+@Injectable()
+export class GenerateCodeTool implements ToolHandler<GenerateCodeInput, GenerateCodeOutput> {
+  readonly name = 'generate_code';
+
+  constructor(@Inject(CODE_MODEL) private readonly model: ModelClient) {}
+
+  async run(input: GenerateCodeInput, context: ToolRunContext): Promise<GenerateCodeOutput> {
+    const prompt = buildGenerateCodePrompt(input);
+    const result = await this.model.generate({ ...prompt, signal: context.signal, onToken: context.onToken });
+    const parsed = parseGenerateCodeOutput(result.text, input.language);
+    if (parsed.ok) return parsed.value;
+    const message = `code model at ${result.endpoint} returned no usable code (${parsed.error}); retry, or rephrase the task`;
+    throw new InferenceError('INVALID_RESPONSE', message, { role: 'code', endpoint: result.endpoint });
+  }
+}

@@ -1,0 +1,114 @@
+import { TOOL_CONTRACTS, isToolName, validate, type ToolContract } from '@app/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { GatewayLogger } from '../logging/gateway-logger';
+import { GatewayError, toGatewayError } from './gateway.error';
+import {
+  TOOL_HANDLERS,
+  type ToolHandler,
+  type ToolOutcome,
+  type ToolRunContext,
+  type TransportKind,
+} from './tool.types';
+
+export interface ExecutionContext extends ToolRunContext {
+  transport: TransportKind;
+}
+
+/**
+ * The one path every tool call takes, whatever the transport: validate → run → validate output → map.
+ * Transports only translate the outcome into their protocol.
+ */
+@Injectable()
+export class ToolExecutionService {
+  private readonly handlers: ReadonlyMap<string, ToolHandler>;
+  /** aborted at shutdown once the grace period is over: in-flight calls stop and free the model */
+  private readonly shutdown = new AbortController();
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    @Inject(TOOL_HANDLERS) handlers: ToolHandler[],
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: GatewayLogger,
+  ) {
+    this.handlers = new Map(handlers.map((handler) => [handler.name, handler]));
+  }
+
+  has(name: string): boolean {
+    return this.handlers.has(name);
+  }
+
+  async execute(name: string, args: unknown, context: ExecutionContext): Promise<ToolOutcome> {
+    const startedAt = performance.now();
+    this.inFlight += 1;
+    const signal = AbortSignal.any([context.signal, this.shutdown.signal]);
+    const outcome = await this.run(name, args, { ...context, signal }).finally(() => this.settled());
+    const seconds = (performance.now() - startedAt) / 1000;
+    this.metrics.recordToolCall(name, context.transport, outcome.ok ? 'ok' : outcome.error.code, seconds);
+    this.logger.toolCall(name, context.transport, outcome, seconds * 1000, args);
+    return outcome;
+  }
+
+  get inFlightCalls(): number {
+    return this.inFlight;
+  }
+
+  /** Graceful shutdown: let running calls finish for up to `graceMs`, then abort the rest. */
+  async drain(graceMs: number): Promise<void> {
+    if (this.inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await Promise.race([idle, graceOver]);
+      clearTimeout(timer);
+    }
+    this.shutdown.abort(
+      new GatewayError('CANCELLED', 'The gateway is shutting down; retry on another instance.'),
+    );
+  }
+
+  private settled(): void {
+    this.inFlight -= 1;
+    if (this.inFlight > 0) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async run(name: string, args: unknown, context: ToolRunContext): Promise<ToolOutcome> {
+    try {
+      const contract = this.contractOf(name);
+      const input = validate(contract.input, args ?? {});
+      if (!input.ok) throw invalidInput(name, input.message, input.errors);
+      const handler = this.handlers.get(name) as ToolHandler<unknown>;
+      const output = await handler.run(input.value, context);
+      return { ok: true, value: this.checkOutput(contract, output) };
+    } catch (error) {
+      return { ok: false, error: toGatewayError(context.signal.aborted ? cancelled() : error) };
+    }
+  }
+
+  private contractOf(name: string): ToolContract {
+    if (!isToolName(name) || !this.handlers.has(name)) {
+      const known = [...this.handlers.keys()].join(', ');
+      throw new GatewayError('UNKNOWN_TOOL', `Unknown tool "${name}". Available tools: ${known}.`);
+    }
+    return TOOL_CONTRACTS[name];
+  }
+
+  /** The model's answer passed the tool's own parsing; this guarantees what clients receive matches outputSchema. */
+  private checkOutput(contract: ToolContract, output: unknown): Record<string, unknown> {
+    const checked = validate(contract.output, output);
+    if (checked.ok) return checked.value as Record<string, unknown>;
+    const message = `The code model's answer for ${contract.name} did not match the output schema (${checked.message}). Retry the call.`;
+    throw new GatewayError('INVALID_RESPONSE', message, checked.errors);
+  }
+}
+
+function invalidInput(tool: string, summary: string, errors: unknown): GatewayError {
+  return new GatewayError('VALIDATION_FAILED', `Invalid arguments for ${tool}: ${summary}`, errors);
+}
+
+/** Once the caller gave up, whatever the model client threw is reported as a cancellation. */
+function cancelled(): GatewayError {
+  return new GatewayError('CANCELLED', 'The call was cancelled before it finished.');
+}

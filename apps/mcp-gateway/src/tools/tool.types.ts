@@ -1,0 +1,24 @@
+import type { ToolName } from '@app/contracts';
+import type { GatewayError } from './gateway.error';
+
+/** Which door a call came through; a label on metrics and logs. */
+export type TransportKind = 'streamable-http' | 'sse' | 'stdio' | 'rest' | 'in-memory';
+
+/** What a running tool may use besides its input. */
+export interface ToolRunContext {
+  /** aborted on MCP cancellation, a dropped connection or shutdown; tools pass it to the model call */
+  signal: AbortSignal;
+  /** called with each streamed text delta; transports turn it into throttled progress notifications */
+  onToken?: (delta: string) => void;
+}
+
+/** One tool: input already validated against its contract, output validated after it returns. */
+export interface ToolHandler<I = never, O = unknown> {
+  readonly name: ToolName;
+  run(input: I, context: ToolRunContext): Promise<O>;
+}
+
+export type ToolOutcome = { ok: true; value: Record<string, unknown> } | { ok: false; error: GatewayError };
+
+/** DI token for the list of tool handlers (one provider per tool). */
+export const TOOL_HANDLERS = Symbol('TOOL_HANDLERS');

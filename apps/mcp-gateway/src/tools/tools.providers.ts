@@ -1,0 +1,17 @@
+import type { Provider } from '@nestjs/common';
+import { FormalizeTaskTool } from './formalize-task.tool';
+import { GenerateCodeTool } from './generate-code.tool';
+import { ReviewCodeTool } from './review-code.tool';
+import { TOOL_HANDLERS, type ToolHandler } from './tool.types';
+
+/** One provider per tool, collected under TOOL_HANDLERS for the execution service. */
+export const TOOL_PROVIDERS: Provider[] = [
+  FormalizeTaskTool,
+  GenerateCodeTool,
+  ReviewCodeTool,
+  {
+    provide: TOOL_HANDLERS,
+    inject: [FormalizeTaskTool, GenerateCodeTool, ReviewCodeTool],
+    useFactory: (...tools: ToolHandler<never>[]): ToolHandler<never>[] => tools,
+  },
+];
