@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -162,6 +162,33 @@ describe('model download', () => {
     await writeFile(`${destination}.part`, body);
     await downloadModel({ url: `${server.url}/model.gguf`, destination, sha256: sha256(body) });
     expect(server.requests.map((request) => request.headers.range)).toEqual([`bytes=${body.length}-`]);
+    expect(sha256(await readFile(destination))).toBe(sha256(body));
+  });
+
+  it('downloads once when two downloads of the same file run at the same time', async () => {
+    const server = await serve({ body });
+    const destination = join(directory, 'model.gguf');
+    const download = () =>
+      downloadModel({
+        url: `${server.url}/model.gguf`,
+        destination,
+        sha256: sha256(body),
+        warn: () => undefined,
+        lockPollMs: 20,
+      });
+    await Promise.all([download(), download()]);
+    expect(server.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
+    expect(sha256(await readFile(destination))).toBe(sha256(body));
+    expect(await exists(`${destination}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const server = await serve({ body });
+    const destination = join(directory, 'model.gguf');
+    await writeFile(`${destination}.lock`, '99999');
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(`${destination}.lock`, longAgo, longAgo);
+    await downloadModel({ url: `${server.url}/model.gguf`, destination, sha256: sha256(body) });
     expect(sha256(await readFile(destination))).toBe(sha256(body));
   });
 

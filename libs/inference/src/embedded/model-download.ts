@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Agent, fetch, request } from 'undici';
 import { InferenceError } from '../inference.errors';
+import { withDownloadLock } from './download-lock';
 
 export interface DownloadProgress {
   receivedBytes: number;
@@ -30,6 +31,8 @@ export interface DownloadOptions {
   /** what to tell a person who is offline (which settings avoid the download) */
   offlineHint?: string;
   signal?: AbortSignal;
+  /** how often a download waiting for another process checks again (default 500 ms) */
+  lockPollMs?: number;
 }
 
 const NETWORK_ERROR_CODES = new Set([
@@ -46,10 +49,21 @@ const SHA256_PATTERN = /^[0-9a-f]{64}$/;
  * Downloads `url` to `destination` through `<destination>.part`: an interrupted transfer continues
  * with an HTTP Range request (on the next attempt or the next run), and the file only takes its final
  * name once its sha256 matched. A mismatching file is deleted, never left where the loader would find it.
+ * Another process downloading the same file is waited for, not raced.
  */
 export async function downloadModel(options: DownloadOptions): Promise<void> {
-  const partPath = `${options.destination}.part`;
   await mkdir(dirname(options.destination), { recursive: true });
+  await withDownloadLock(`${options.destination}.lock`, () => downloadUnlocked(options), {
+    isDone: () => fileExists(options.destination),
+    ...(options.lockPollMs === undefined ? {} : { pollMs: options.lockPollMs }),
+    onWait: () => options.warn?.(`waiting for another process that is downloading ${options.destination}`),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}
+
+async function downloadUnlocked(options: DownloadOptions): Promise<void> {
+  if (await fileExists(options.destination)) return; // finished by the process we waited for
+  const partPath = `${options.destination}.part`;
   const agent = new Agent({
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
     headersTimeout: options.connectTimeoutMs ?? 10_000,
@@ -165,6 +179,13 @@ export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex');
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function fileSize(path: string): Promise<number> {
