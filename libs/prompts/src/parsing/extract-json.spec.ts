@@ -35,6 +35,8 @@ describe('extractJson', () => {
     ['truncated array', '{"a": [1, 2', { a: [1, 2] }, ['truncation']],
     ['truncated after key', '{"a": 1, "b":', { a: 1 }, ['truncation']],
     ['truncated literal', '{"a": tr', { a: true }, ['truncation']],
+    ['truncated before a number', '{"a": [1, -', { a: [1] }, ['truncation']],
+    ['truncated before a member number', '{"a": 1, "b": -', { a: 1 }, ['truncation']],
     ['missing comma', '{"a": 1\n "b": 2}', { a: 1, b: 2 }, ['missing_comma']],
     [
       'raw newline in string',

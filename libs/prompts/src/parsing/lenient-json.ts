@@ -123,7 +123,7 @@ class LenientJsonParser {
       if (this.truncatedHere()) return result;
       if (this.text[this.pos] !== ':') throw this.error(`':' after the key "${key}"`);
       this.pos++;
-      if (this.truncatedHere()) return result;
+      if (this.truncatedHere() || this.danglingSignAtEnd()) return result;
       Object.defineProperty(result, key, {
         value: this.parseValue(),
         enumerable: true,
@@ -140,9 +140,18 @@ class LenientJsonParser {
     for (;;) {
       if (this.truncatedHere()) return result;
       if (this.text[this.pos] === ']') return this.consume(result);
+      if (this.danglingSignAtEnd()) return result;
       result.push(this.parseValue());
       if (!this.continuesAfterItem(']')) return result;
     }
+  }
+
+  /** "-" or "." as the very last character: a number the model did not get to write. */
+  private danglingSignAtEnd(): boolean {
+    if (!/^[-+.]$/.test(this.text.slice(this.pos))) return false;
+    this.pos = this.text.length;
+    this.repairs.add('truncation');
+    return true;
   }
 
   /** After a member or element: a comma, the closing bracket, or (repaired) a missing comma. */

@@ -33,7 +33,7 @@ describe('parseStructured', () => {
     expect(result.ok && result.repairs).toEqual([
       'surrounding_text',
       'enum_value@verdict',
-      'number_from_string@score',
+      'number_from_fraction@score',
       'enum_value@issues.0.severity',
       'number_from_string@issues.0.line',
       'dropped_null@issues.0.suggestion',
@@ -93,5 +93,30 @@ describe('parseStructured', () => {
       value: { summary: 's', verdict: 'approve', score: 8, issues: [] },
     });
     expect(result.ok && result.repairs).toContain('renamed_key:Verdict@verdict');
+  });
+
+  it('rescales a fraction to the schema maximum and reads strings written as objects', () => {
+    const result = parseStructured(
+      '{"title": "t", "summary": "s", "requirements": [{"requirement": "a"}, {"id": "R2", "description": "b"}], ' +
+        '"acceptance_criteria": [{"id": 1, "check": "c"}]}',
+      formalizeTaskOutputSchema,
+    );
+    expect(result).toMatchObject({ ok: true, value: { requirements: ['a', 'b'] } });
+    expect(result.ok && result.value.acceptance_criteria).toEqual(['c']);
+    const review = parseStructured(
+      '{"summary": "s", "verdict": "approve", "score": "85/100", "issues": []}',
+      reviewCodeOutputSchema,
+    );
+    expect(review).toMatchObject({
+      ok: true,
+      value: { score: 8.5 },
+      repairs: ['number_from_fraction@score'],
+    });
+  });
+
+  it('leaves objects without a clear text field and fractions without a maximum for zod to reject', () => {
+    const schema = z.object({ items: z.array(z.string()), n: z.number() });
+    const result = parseStructured('{"items": [{"a": "x", "b": "y"}], "n": "3/4"}', schema);
+    expect(!result.ok && result.error).toMatch(/items\.0: .*; n: /);
   });
 });

@@ -48,7 +48,7 @@ function normalize(value: unknown, schema: z.ZodType, path: string, repairs: Rep
   const { inner } = unwrap(schema);
   if (inner instanceof z.ZodObject) return normalizeObject(value, inner, path, repairs);
   if (inner instanceof z.ZodArray) return normalizeArray(value, inner, path, repairs);
-  if (inner instanceof z.ZodNumber) return normalizeNumber(value, path, repairs);
+  if (inner instanceof z.ZodNumber) return normalizeNumber(value, inner.maxValue ?? Infinity, path, repairs);
   if (inner instanceof z.ZodBoolean) return normalizeBoolean(value, path, repairs);
   if (inner instanceof z.ZodEnum)
     return normalizeEnum(value, inner.options as readonly string[], path, repairs);
@@ -150,13 +150,22 @@ function normalizeArray(value: unknown, schema: z.ZodArray, path: string, repair
   return value.map((item, index) => normalize(item, element, join(path, index), repairs));
 }
 
-/** "7", "7.5", "8/10", " 9 " → numbers. Anything wordier is left for zod to reject. */
-function normalizeNumber(value: unknown, path: string, repairs: Repairs): unknown {
+/**
+ * "7", "7.5", " 9 " → numbers; a fraction ("85/100", "4/5") is rescaled to the schema's maximum when it
+ * has one (a 0–10 score). Anything wordier is left for zod to reject.
+ */
+function normalizeNumber(value: unknown, max: number, path: string, repairs: Repairs): unknown {
   if (typeof value !== 'string') return value;
-  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(?:\/\s*\d+)?\s*$/.exec(value);
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(?:\/\s*(\d+(?:\.\d+)?))?\s*$/.exec(value);
   if (!match) return value;
-  repairs.push(at('number_from_string', path));
-  return Number(match[1]);
+  const [, numerator = '', denominator] = match;
+  if (denominator === undefined) {
+    repairs.push(at('number_from_string', path));
+    return Number(numerator);
+  }
+  if (!Number.isFinite(max) || Number(denominator) === 0) return value;
+  repairs.push(at('number_from_fraction', path));
+  return Math.round((Number(numerator) / Number(denominator)) * max * 10) / 10;
 }
 
 function normalizeBoolean(value: unknown, path: string, repairs: Repairs): unknown {
@@ -168,9 +177,28 @@ function normalizeBoolean(value: unknown, path: string, repairs: Repairs): unkno
 }
 
 function normalizeString(value: unknown, path: string, repairs: Repairs): unknown {
-  if (typeof value !== 'number' && typeof value !== 'boolean') return value;
-  repairs.push(at('string_from_scalar', path));
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    repairs.push(at('string_from_scalar', path));
+    return String(value);
+  }
+  const text = isPlainObject(value) ? textOfObject(value) : undefined;
+  if (text === undefined) return value;
+  repairs.push(at('string_from_object', path));
+  return text;
+}
+
+const TEXT_FIELDS = ['text', 'description', 'value', 'content'];
+
+/**
+ * A list of strings written as objects: `[{"requirement": "…"}]` or `[{"id": 1, "description": "…"}]`.
+ * The text is the only string field, or a conventional text field; otherwise nothing is guessed.
+ */
+function textOfObject(value: Record<string, unknown>): string | undefined {
+  const strings = Object.entries(value).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
+  if (strings.length === 1) return strings[0]?.[1];
+  return strings.find(([key]) => TEXT_FIELDS.includes(key.toLowerCase()))?.[1];
 }
 
 function enumKey(text: string): string {
