@@ -7,8 +7,11 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AgentAppModule } from './agent-app.module';
 import { AgentOrchestrator } from './core/agent-orchestrator.service';
+import { AGENT_SETTINGS } from './core/agent.tokens';
+import type { AgentSettings } from './core/agent.types';
+import type { GatewayTarget } from './tools/mcp-tool-gateway';
 import { runDemoScenarios } from './demo/demo-runner';
-import { checkDemoPrerequisites, explainDemoFailure } from './demo/demo-preflight';
+import { chooseDemoGateway, explainDemoFailure, plannerProblem } from './demo/demo-preflight';
 import { runReplayDemo } from './demo/replay-demo';
 import { configureAgentApp } from './http/configure-app';
 
@@ -26,15 +29,32 @@ async function startHttp(): Promise<void> {
   app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs)`);
 }
 
+/** The built gateway over stdio; `env` is passed whole because the gateway reads its own configuration. */
+function spawnedGateway(env: Record<string, string>): GatewayTarget {
+  return { kind: 'stdio', command: process.execPath, args: [GATEWAY_MAIN, '--stdio'], env };
+}
+
+function inheritedEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
+
 async function runConfiguredDemo(): Promise<number> {
   const app = await NestFactory.createApplicationContext(AgentAppModule.forRoot({ httpLogs: false }), {
     logger: ['error', 'warn'],
   });
   try {
-    const config = app.get<AgentConfigType>(agentConfig.KEY);
-    const problem = await checkDemoPrerequisites(app.get<ModelClient>(PLANNER_MODEL), config.gatewayUrl);
+    const planner = app.get<ModelClient>(PLANNER_MODEL);
+    const problem = await plannerProblem(planner);
     if (problem) return explainDemoFailure(problem, write);
-    const views = await runDemoScenarios(app.get(AgentOrchestrator), write);
+    const settings = app.get<AgentSettings>(AGENT_SETTINGS);
+    const gateway = await chooseDemoGateway(
+      settings.gatewayUrl,
+      spawnedGateway(inheritedEnvironment()),
+      write,
+    );
+    const views = await runDemoScenarios(new AgentOrchestrator(planner, gateway, settings), write);
     const failure = views.find((v) => v.status !== 'succeeded');
     return failure ? explainDemoFailure(failure.error?.message ?? failure.status, write) : 0;
   } finally {
@@ -45,12 +65,8 @@ async function runConfiguredDemo(): Promise<number> {
 async function runReplay(): Promise<number> {
   const views = await runReplayDemo({
     write,
-    gatewayTarget: (codeModelUrl) => ({
-      kind: 'stdio',
-      command: process.execPath,
-      args: [GATEWAY_MAIN, '--stdio'],
-      env: { ...getDefaultEnvironment(), STARCODER_ENDPOINT: codeModelUrl, LOG_LEVEL: 'warn' },
-    }),
+    gatewayTarget: (codeModelUrl) =>
+      spawnedGateway({ ...getDefaultEnvironment(), STARCODER_ENDPOINT: codeModelUrl, LOG_LEVEL: 'warn' }),
   });
   return views.every((v) => v.status === 'succeeded') ? 0 : 1;
 }

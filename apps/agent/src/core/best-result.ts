@@ -24,10 +24,12 @@ export class BestResultTracker {
     return this.code;
   }
 
-  record(tool: string, output: unknown, step: number): void {
+  /** `args` are the call's arguments: a review's corrected code takes its language from them. */
+  record(tool: string, output: unknown, step: number, args: Record<string, unknown> = {}): void {
     if (tool === 'formalize_task') this.recordSpec(output);
     if (tool === 'generate_code') this.recordCode(output, step);
-    if (tool === 'review_code') this.recordReview(output, step);
+    if (tool === 'review_code')
+      this.recordReview(output, step, typeof args.language === 'string' ? args.language : undefined);
   }
 
   result(outcome: RunOutcome, answer: string): RunResult {
@@ -57,13 +59,13 @@ export class BestResultTracker {
     this.code = { language, code, explanation, source: 'generate_code', step };
   }
 
-  private recordReview(output: unknown, step: number): void {
+  private recordReview(output: unknown, step: number, reviewedLanguage: string | undefined): void {
     const parsed = reviewCodeOutputSchema.safeParse(output);
     if (!parsed.success) return;
     this.review = parsed.data;
     const corrected = parsed.data.corrected_code;
     if (corrected?.trim()) {
-      const language = this.code?.language ?? 'unknown';
+      const language = reviewedLanguage ?? this.code?.language ?? 'unknown';
       this.code = {
         language,
         code: corrected,

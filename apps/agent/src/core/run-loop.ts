@@ -170,7 +170,7 @@ export class RunLoop {
       return { kind: 'tool_error', action, error: observation.error, feedback, toolMs };
     }
     const output = observation.structured ?? observation.text;
-    this.deps.best.record(action.tool, output, this.deps.record.recordedSteps.length + 1);
+    this.deps.best.record(action.tool, output, this.deps.record.recordedSteps.length + 1, resolved.value);
     return {
       kind: 'tool_call',
       action,

@@ -4,6 +4,12 @@ import { RunRecord } from '../runs/run-record';
 import { DEMO_SCENARIOS, type DemoScenario } from './demo-scenarios';
 import { TranscriptPrinter, type Write } from './transcript-printer';
 
+/** A planner or gateway that cannot be reached fails every scenario alike. */
+function isInfrastructureFailure(view: RunView): boolean {
+  const outcome = view.result?.outcome;
+  return outcome === 'planner_error' || outcome === 'gateway_error';
+}
+
 /** Runs the demo scenarios one after the other, printing each step as it happens. */
 export async function runDemoScenarios(
   orchestrator: AgentOrchestrator,
@@ -18,6 +24,10 @@ export async function runDemoScenarios(
     record.subscribe((event) => (event.type === 'step' ? printer.step(event.step) : printer.end(event.run)));
     await orchestrator.execute(record);
     views.push(record.view());
+    if (isInfrastructureFailure(record.view())) {
+      write('\nSkipping the remaining scenarios: the same failure would repeat.\n');
+      break;
+    }
   }
   const succeeded = views.filter((v) => v.status === 'succeeded').length;
   write(`\n${succeeded}/${views.length} scenarios succeeded.\n`);

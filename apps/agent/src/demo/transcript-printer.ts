@@ -77,10 +77,10 @@ export class TranscriptPrinter {
   end(view: RunView): void {
     const seconds = ((view.durationMs ?? 0) / 1000).toFixed(1);
     const result = view.result;
-    this.write(
-      `\n■ ${view.status.toUpperCase()} (${result?.outcome ?? 'no result'}) after ${view.steps.length} steps, ${seconds} s, ${view.usage.totalTokens} planner tokens\n`,
-    );
-    if (result?.answer) this.write(`  answer: ${result.answer}\n`);
+    const mode = view.plannerMode ? `, ${view.plannerMode} tool calling` : '';
+    const totals = `${view.steps.length} steps, ${seconds} s, ${view.usage.totalTokens} planner tokens${mode}`;
+    this.write(`\n■ ${view.status.toUpperCase()} (${result?.outcome ?? 'no result'}) after ${totals}\n`);
+    if (result?.answer && result.outcome !== 'final_answer') this.write(`  ${result.answer}\n`);
     if (result?.code) this.write(this.codeBlock(result.code));
     if (result?.review)
       this.write(`  final review: ${result.review.verdict}, score ${result.review.score}/10\n`);
