@@ -72,6 +72,11 @@ const MAX_DEPTH = 256;
 const NUMBER = /[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 const WORD = /[A-Za-z_$][\w$-]*/y;
 
+/** A key as the model can recognise it in an error message: quoted, escaped, at most 40 characters. */
+function quoteForMessage(key: string): string {
+  return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+}
+
 /** Parses one JSON value starting at `start` (must be `{` or `[`); throws JsonSyntaxError. */
 export function parseLenientJson(text: string, start = 0): LenientParse {
   const parser = new LenientJsonParser(text, start);
@@ -121,7 +126,7 @@ class LenientJsonParser {
       if (this.text[this.pos] === '}') return this.consume(result);
       const key = this.parseKey();
       if (this.truncatedHere()) return result;
-      if (this.text[this.pos] !== ':') throw this.error(`':' after the key "${key}"`);
+      if (this.text[this.pos] !== ':') throw this.error(`':' after the key ${quoteForMessage(key)}`);
       this.pos++;
       if (this.truncatedHere() || this.danglingSignAtEnd()) return result;
       Object.defineProperty(result, key, {
