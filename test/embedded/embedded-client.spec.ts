@@ -231,6 +231,16 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
     await missing.close();
   });
 
+  it('refuses a prompt longer than the context with CONFIG naming EMBEDDED_CONTEXT_SIZE', async () => {
+    const long = [{ role: 'user' as const, content: 'x'.repeat(600) }];
+    await expect(client.generate({ messages: long, maxTokens: 2 })).rejects.toMatchObject({
+      code: 'CONFIG',
+      message: expect.stringMatching(
+        /needs \d+ tokens but the embedded context holds 512: raise EMBEDDED_CONTEXT_SIZE/,
+      ),
+    });
+  });
+
   it('fails with CONFIG when the file is not a GGUF model', async () => {
     const broken = join(dirname(modelFile), 'broken.gguf');
     await writeFile(broken, 'not a model');

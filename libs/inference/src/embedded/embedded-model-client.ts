@@ -11,7 +11,6 @@ import type {
   ModelClient,
   ModelRole,
   StreamEvent,
-  TokenUsage,
 } from '../inference.types';
 import { toChatHistory } from './chat-history';
 import { toGrammarSchema } from './json-schema-grammar';
@@ -105,6 +104,7 @@ export class EmbeddedModelClient implements ModelClient {
   ): Promise<GenerationResult> {
     request.signal?.throwIfAborted();
     const history = toChatHistory(request.messages);
+    const promptTokens = this.countPromptTokens(loaded, history);
     const grammar =
       request.jsonSchema === undefined ? undefined : await compiledGrammar(loaded, request.jsonSchema.schema);
     let firstTokenAt: number | undefined;
@@ -124,7 +124,7 @@ export class EmbeddedModelClient implements ModelClient {
       onTextChunk: (text) => request.onToken?.(text),
     });
     if (request.signal?.aborted) throw cancelled(request.signal, completionTokens > 0);
-    const usage = countUsage(loaded, history, completionTokens);
+    const usage = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
     const totalMs = performance.now() - started;
     return {
       text: response.response,
@@ -136,6 +136,25 @@ export class EmbeddedModelClient implements ModelClient {
       attempts: 1,
       timings: { firstTokenMs: (firstTokenAt ?? performance.now()) - started, totalMs },
     };
+  }
+
+  /**
+   * Prompt tokens as the model sees them (the history rendered by its chat template). A prompt that
+   * does not fit the context cannot be answered at all: say which setting to raise instead of letting
+   * llama.cpp fail inside its context shift.
+   */
+  private countPromptTokens(loaded: LoadedModel, history: ChatHistoryItem[]): number {
+    const chatHistory: ChatHistoryItem[] = [...history, { type: 'model', response: [] }];
+    const rendered = loaded.chat.chatWrapper.generateContextState({ chatHistory });
+    const promptTokens = rendered.contextText.tokenize(loaded.model.tokenizer).length;
+    const contextSize = loaded.context.contextSize;
+    if (promptTokens < contextSize) return promptTokens;
+    throw new InferenceError(
+      'CONFIG',
+      `The prompt needs ${promptTokens} tokens but the embedded context holds ${contextSize}: raise ` +
+        `EMBEDDED_CONTEXT_SIZE (this model supports up to ${loaded.model.trainContextSize}) or shorten the input`,
+      { role: this.role, endpoint: this.endpoint },
+    );
   }
 
   /** A caller that gives up while the model loads stops waiting; the shared load itself carries on. */
@@ -206,13 +225,4 @@ function compiledGrammar(loaded: LoadedModel, schema: Record<string, unknown>): 
     grammar.catch(() => loaded.grammars.delete(key));
   }
   return grammar;
-}
-
-/** Prompt tokens as the model saw them: the history rendered by its chat template, then tokenized. */
-function countUsage(loaded: LoadedModel, history: ChatHistoryItem[], completionTokens: number): TokenUsage {
-  const rendered = loaded.chat.chatWrapper.generateContextState({
-    chatHistory: [...history, { type: 'model', response: [] }],
-  });
-  const promptTokens = rendered.contextText.tokenize(loaded.model.tokenizer).length;
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
