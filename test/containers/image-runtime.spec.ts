@@ -9,7 +9,11 @@
  *   - the agent's HTTP probe exits 0 only on a 2xx answer.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type Server as HttpServer,
+} from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +27,7 @@ import {
   loadDockerfile,
   parseHealthcheck,
 } from './support/dockerfile';
+import { loadCompose } from './support/compose';
 import { hostPathFor, REPO_ROOT, repoRelative } from './support/paths';
 import {
   freePort,
@@ -302,4 +307,111 @@ describeGatewayCli('gateway HEALTHCHECK (tool discovery over MCP) against a runn
       await hole.close();
     }
   }, 30_000);
+});
+
+/** POST an MCP initialize with an explicit Host header (the name the agent uses inside compose). */
+function initializeWithHost(port: number, host: string): Promise<number> {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'compose-test', version: '1' },
+    },
+  });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        headers: {
+          host,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        timeout: 10_000,
+      },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the stack as docker-compose.yml wires it, run as processes (no Docker engine)', () => {
+  let emulator: ModelServerEmulator;
+  let cacheDir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    cacheDir = mkdtempSync(join(tmpdir(), 'stack-cache-'));
+  });
+
+  afterAll(async () => {
+    for (const child of children) await killIfRunning(child);
+    await emulator.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  /** image ENV + the service's compose environment (set-up B pointed at the emulator) + loopback ports. */
+  function serviceEnv(target: Target, overrides: Record<string, string>): NodeJS.ProcessEnv {
+    const composeEnv = loadCompose(join(REPO_ROOT, 'docker-compose.yml'), {
+      STARCODER_ENDPOINT: `${emulator.url}/v1/completions`,
+      MISTRAL_ENDPOINT: `${emulator.url}/v1/chat/completions`,
+      LOG_LEVEL: 'warn',
+    }).services[target]?.environment;
+    return containerEnv(target, { ...composeEnv, MODEL_CACHE_DIR: cacheDir, ...overrides });
+  }
+
+  async function start(target: Target, env: NodeJS.ProcessEnv, port: string): Promise<ChildProcess> {
+    const { file, args } = hostCommand(target, imageCommand(target, 'CMD'));
+    const started = startProcess(file, args, env);
+    children.push(started.child);
+    const alive = (): boolean => started.child.exitCode === null && started.child.signalCode === null;
+    await waitForHttp(`http://127.0.0.1:${port}/health/live`, 20_000, alive).catch((error: Error) => {
+      throw new Error(`${target}: ${error.message}\n${started.output()}`);
+    });
+    return started.child;
+  }
+
+  it('gateway and agent come up healthy, accept the compose host names, and stop on SIGTERM', async () => {
+    const gatewayPort = String(await freePort());
+    const gatewayEnv = serviceEnv('gateway', { GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: gatewayPort });
+    const gateway = await start('gateway', gatewayEnv, gatewayPort);
+    expect(await initializeWithHost(Number(gatewayPort), 'gateway:3000')).toBe(200);
+    expect(await initializeWithHost(Number(gatewayPort), 'evil.example')).toBe(403);
+
+    const agentPort = String(await freePort());
+    const agentEnv = serviceEnv('agent', { AGENT_HOST: '127.0.0.1', AGENT_PORT: agentPort });
+    const composeGatewayUrl = new URL(agentEnv.MCP_GATEWAY_URL ?? '');
+    expect(composeGatewayUrl.host).toBe(
+      `gateway:${loadCompose(join(REPO_ROOT, 'docker-compose.yml')).services.gateway?.environment?.GATEWAY_PORT}`,
+    );
+    // the service name resolves only on the compose network; here the gateway is on loopback
+    agentEnv.MCP_GATEWAY_URL = `http://127.0.0.1:${gatewayPort}${composeGatewayUrl.pathname}`;
+    const agent = await start('agent', agentEnv, agentPort);
+
+    const agentHealth = await runHealthcheck('agent', agentEnv);
+    expect({ code: agentHealth.code, stderr: agentHealth.stderr }).toEqual({ code: 0, stderr: '' });
+    if (gatewayCliLanded) expect((await runHealthcheck('gateway', gatewayEnv)).code).toBe(0);
+
+    agent.kill('SIGTERM');
+    gateway.kill('SIGTERM');
+    await expect(waitForExit(gateway, 15_000)).resolves.toBe(0);
+    const agentExit = await waitForExit(agent, 15_000);
+    // Killed by the signal (no handler) only works because compose runs the agent under `init: true`:
+    // as PID 1 without an init, an unhandled SIGTERM is ignored until Docker's SIGKILL.
+    if (agentExit !== 0) {
+      expect(agentExit).toBe('SIGTERM');
+      expect(loadCompose(join(REPO_ROOT, 'docker-compose.yml')).services.agent?.init).toBe(true);
+    }
+  }, 90_000);
 });
