@@ -15,6 +15,17 @@ const jsonAnswerSchema = z.object({
   language: z.string().optional(),
 });
 
+/**
+ * Backends without stop sequences (local-models `/chat`) let a base model run on into the next turn or
+ * file; everything from the first such marker on is not part of the answer.
+ */
+const TURN_MARKERS = /<\|endoftext\|>|<file_sep>|<\|im_end\|>|<\/s>|\n### Instruction\b|\[INST\]/;
+
+function cutAtTurnMarkers(text: string): string {
+  const marker = TURN_MARKERS.exec(text);
+  return marker ? text.slice(0, marker.index) : text;
+}
+
 function proseOutsideBlocks(text: string): string {
   const blocks = findFencedBlocks(text);
   let prose = '';
@@ -51,8 +62,12 @@ function looksLikeJsonAnswer(text: string): boolean {
  * when the model wrote one; and bare code when a completion model skipped the fence. Fails only when
  * there is no code at all, with a message meant for the repair round.
  */
-export function parseGenerateCodeOutput(text: string, language: string): StructuredParse<GenerateCodeOutput> {
+export function parseGenerateCodeOutput(
+  answer: string,
+  language: string,
+): StructuredParse<GenerateCodeOutput> {
   const requested = normalizeLanguage(language);
+  const text = cutAtTurnMarkers(answer);
   const block = selectCodeBlock(text, requested);
   if (looksLikeJsonAnswer(text) || block?.tag === 'json') {
     const json = fromJson(text, requested);
