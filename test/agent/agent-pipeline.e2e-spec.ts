@@ -1,4 +1,11 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { ModelClient } from '@app/inference';
+import request from 'supertest';
+import { AgentAppModule } from '../../apps/agent/src/agent-app.module';
+import { runReplayDemo } from '../../apps/agent/src/demo/replay-demo';
+import { configureAgentApp } from '../../apps/agent/src/http/configure-app';
+import { collectSse } from './support/sse';
 import {
   startModelServerEmulator,
   type EmulatorReply,
@@ -241,6 +248,94 @@ describe('Agent pipeline: emulated planner → agent → real MCP gateway → em
     await codeModel.waitForAborts(1, 5_000);
     expect(codeModel.abortedCount).toBe(1);
     expect(record.currentStatus).toBe('cancelled');
+  });
+});
+
+describe('The configured agent service (env config, HTTP API) against the real gateway', () => {
+  let codeModel: ModelServerEmulator;
+  let plannerServer: ModelServerEmulator;
+  let gateway: GatewayUnderTest;
+  let agent: INestApplication;
+  let agentUrl: string;
+
+  beforeAll(async () => {
+    codeModel = await startCodeModel();
+    plannerServer = await startModelServerEmulator();
+    gateway = await startGateway(codeModel);
+    Object.assign(process.env, {
+      MISTRAL_ENDPOINT: `${plannerServer.url}/v1/chat/completions`,
+      MISTRAL_PROTOCOL: 'auto',
+      MCP_GATEWAY_URL: gateway.mcpUrl,
+      AGENT_MAX_STEPS: '6',
+    });
+    agent = configureAgentApp(
+      await NestFactory.create(AgentAppModule.forRoot({ httpLogs: false }), { logger: false }),
+    );
+    await agent.listen(0, '127.0.0.1');
+    agentUrl = await agent.getUrl();
+  });
+
+  afterAll(async () => {
+    await agent?.close();
+    await gateway?.close();
+    await Promise.all([codeModel?.close(), plannerServer?.close()]);
+  });
+
+  it('POST /v1/runs then SSE: one event per step, then the end event with the result', async () => {
+    plannerServer.script(
+      { ...native('formalize_task', { task: TASK }, 'callDDDD4'), delayMs: 100 },
+      native('generate_code', { spec: '$last_spec' }, 'callEEEE5'),
+      { text: 'Here is slugify.' },
+    );
+    const created = await request(agent.getHttpServer())
+      .post('/v1/runs')
+      .send({ task: TASK, language: 'python' });
+    expect(created.status).toBe(202);
+    const { events } = await collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    expect(events.map((e) => e.event)).toEqual(['step', 'step', 'step', 'end']);
+    expect(events[3]?.data).toMatchObject({
+      status: 'succeeded',
+      result: { outcome: 'final_answer', code: { language: 'python' } },
+    });
+    const view = await request(agent.getHttpServer()).get(`/v1/runs/${created.body.id}`);
+    expect(view.body.plannerMode).toBe('native');
+    expect(view.body.steps[0].modelOutput.toolCalls[0]).toMatchObject({
+      id: 'callDDDD4',
+      name: 'formalize_task',
+    });
+  });
+
+  it('DELETE /v1/runs/{id} aborts the in-flight planner request upstream', async () => {
+    plannerServer.reset();
+    plannerServer.script({ kind: 'hang' });
+    const created = await request(agent.getHttpServer()).post('/v1/runs').send({ task: TASK });
+    await waitFor(() => plannerServer.inFlight > 0);
+    const cancelled = await request(agent.getHttpServer()).delete(`/v1/runs/${created.body.id}`);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', result: { outcome: 'cancelled' } });
+    await plannerServer.waitForAborts(1, 5_000);
+    expect(plannerServer.abortedCount).toBe(1);
+  });
+
+  it('is ready when the planner endpoint and the gateway answer', async () => {
+    const ready = await request(agent.getHttpServer()).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.info).toMatchObject({
+      planner: { status: 'up', protocol: 'openai-chat' },
+      gateway: { status: 'up' },
+    });
+  });
+
+  it('runs the replay demo in-process through this gateway', async () => {
+    let output = '';
+    const views = await runReplayDemo({
+      write: (text) => (output += text),
+      delayMs: 0,
+      gatewayTarget: () => ({ kind: 'http', url: gateway.mcpUrl }),
+    });
+    expect(views.map((v) => v.status)).toEqual(['succeeded', 'succeeded']);
+    expect(views[1]?.result?.code).toMatchObject({ source: 'review_code', language: 'python' });
+    expect(output).toContain('SCRIPTED REPLAY');
+    expect(output).toContain('2/2 scenarios succeeded.');
   });
 });
 

@@ -1,5 +1,5 @@
 import { TOOL_CONTRACTS, TOOL_NAMES, type ToolDefinition } from '@app/contracts';
-import type { GenerationRequest, GenerationResult, ModelClient, ToolCall } from '@app/inference';
+import type { EndpointHealth, GenerationRequest, GenerationResult, ModelClient, ToolCall } from '@app/inference';
 import type {
   ToolCallOptions,
   ToolGateway,
@@ -72,8 +72,8 @@ export class FakePlanner implements ModelClient {
     throw new Error('not used');
   }
 
-  async checkHealth() {
-    return { role: 'planner' as const, protocol: this.protocol, state: 'up' as const, replicas: [] };
+  async checkHealth(): Promise<EndpointHealth> {
+    return { role: 'planner', protocol: this.protocol, state: 'up', replicas: [] };
   }
 
   async close(): Promise<void> {}
