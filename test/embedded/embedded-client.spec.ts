@@ -171,6 +171,31 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
     expect(jsonRegistry.size).toBe(0);
   });
 
+  it('stops at end-of-sequence: a scripted tiny model writes its script, then finishes with stop', async () => {
+    const scriptRegistry = new EmbeddedModelRegistry();
+    const script = ['```python\n', 'print(1)', '\n```'];
+    const scripted = await writeTinyGguf({ script, preferJsonClosers: true });
+    const scriptClient = createEmbeddedModelClient(
+      options({ modelFile: scripted, registry: scriptRegistry }),
+    );
+    const deltas: string[] = [];
+    const result = await scriptClient.generate({
+      messages,
+      maxTokens: 50,
+      onToken: (delta) => deltas.push(delta),
+    });
+    expect(result).toMatchObject({ text: script.join(''), finishReason: 'stop' });
+    expect(result.usage?.completionTokens).toBe(3);
+    const review = TOOL_CONTRACTS.review_code;
+    const structured = await scriptClient.generate({
+      messages,
+      maxTokens: 300,
+      jsonSchema: { name: review.name, schema: review.outputJsonSchema },
+    });
+    expect(review.output.safeParse(JSON.parse(structured.text)).success).toBe(true);
+    await scriptClient.close();
+  });
+
   it('runs one generation at a time: a second concurrent call waits for the first', async () => {
     const order: string[] = [];
     const first = client

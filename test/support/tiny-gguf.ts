@@ -20,11 +20,19 @@ export interface TinyGgufOptions {
    * what a gateway end-to-end test needs to get contract-valid tool outputs from a random model.
    */
   preferJsonClosers?: boolean;
+  /**
+   * A fixed answer: the model writes these pieces in order, then end-of-sequence, whatever the prompt
+   * (e.g. a fenced code block for a gateway end-to-end test). Pieces become tokens of their own, so they
+   * must be distinct and at least two characters long.
+   */
+  script?: string[];
 }
 
 /** Logit weight per preferred byte, applied through a constant first embedding dimension. */
 const JSON_CLOSER_BIAS: Record<string, number> = { '"': 40, ']': 30, '}': 20, ',': 10, '-': -40 };
 const BIAS_DIMENSION_VALUE = 16;
+/** Logit of the next scripted piece; the JSON-closer weights are scaled well below it. */
+const SCRIPT_WEIGHT = 50;
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" read as little-endian u32
 const GGUF_VERSION = 3;
@@ -60,7 +68,8 @@ interface Tensor {
 
 /**
  * Special tokens, then one token per byte (every string is representable), then SentencePiece's word
- * boundary `▁` as a normal token so that spaces survive a tokenize/detokenize round trip.
+ * boundary `▁` as a normal token so that spaces survive a tokenize/detokenize round trip, then the
+ * pieces of a scripted answer, if any.
  */
 const SPECIAL_TOKENS = ['<unk>', '<s>', '</s>'];
 const WORD_BOUNDARY = '\u2581';
@@ -69,7 +78,21 @@ const BOS_ID = 1;
 const EOS_ID = 2;
 const FIRST_BYTE_ID = SPECIAL_TOKENS.length;
 
+/** Vocabulary size without scripted pieces. */
 export const TINY_GGUF_VOCAB_SIZE = SPECIAL_TOKENS.length + 256 + 1;
+
+interface Vocabulary {
+  tokens: string[];
+  types: TokenType[];
+  /** token id of each scripted piece */
+  scriptIds: number[];
+}
+
+interface ModelShape {
+  embedding: number;
+  blocks: number;
+  vocabSize: number;
+}
 
 /** Writes the model into a fresh temp directory and returns the file path. */
 export async function writeTinyGguf(options: TinyGgufOptions = {}): Promise<string> {
@@ -80,48 +103,74 @@ export async function writeTinyGguf(options: TinyGgufOptions = {}): Promise<stri
 }
 
 export function buildTinyGguf(options: TinyGgufOptions = {}): Buffer {
-  const embedding = options.embeddingLength ?? 32;
-  const blocks = options.blockCount ?? 1;
-  const contextLength = options.contextLength ?? 4096;
-  const random = seededRandom(options.seed ?? 42);
-  const metadata = buildMetadata(options.name ?? 'tiny-llama', embedding, blocks, contextLength);
-  const tensors = buildTensors(embedding, blocks, random, options.preferJsonClosers ?? false);
+  const vocabulary = buildVocabulary(options.script ?? []);
+  const shape = {
+    embedding: options.embeddingLength ?? 32,
+    blocks: options.blockCount ?? 1,
+    vocabSize: vocabulary.tokens.length,
+  };
+  if (vocabulary.scriptIds.length + 2 > shape.embedding)
+    throw new Error('script too long for the embedding size');
+  const metadata = buildMetadata(
+    options.name ?? 'tiny-llama',
+    shape,
+    options.contextLength ?? 4096,
+    vocabulary,
+  );
+  const tensors =
+    options.script === undefined
+      ? randomTensors(shape, seededRandom(options.seed ?? 42), options.preferJsonClosers ?? false)
+      : scriptedTensors(shape, vocabulary.scriptIds, options.preferJsonClosers ?? false);
   return serialize(metadata, tensors);
 }
 
-function buildMetadata(name: string, embedding: number, blocks: number, contextLength: number) {
-  const heads = 2;
-  const u32 = (value: number): MetadataValue => ({ type: ValueType.UINT32, value });
+function buildVocabulary(script: string[]): Vocabulary {
+  if (new Set(script).size !== script.length || script.some((piece) => [...piece].length < 2)) {
+    throw new Error('script pieces must be distinct and at least two characters long');
+  }
   const byteTokens = Array.from(
     { length: 256 },
     (_, byte) => `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`,
   );
-  const tokens = [...SPECIAL_TOKENS, ...byteTokens, WORD_BOUNDARY];
-  const tokenTypes = [
+  const tokens = [...SPECIAL_TOKENS, ...byteTokens, WORD_BOUNDARY, ...script];
+  const types = [
     TokenType.UNKNOWN,
     TokenType.CONTROL,
     TokenType.CONTROL,
     ...byteTokens.map(() => TokenType.BYTE),
     TokenType.NORMAL,
+    ...script.map(() => TokenType.NORMAL),
   ];
+  return { tokens, types, scriptIds: script.map((_, index) => TINY_GGUF_VOCAB_SIZE + index) };
+}
+
+function buildMetadata(name: string, shape: ModelShape, contextLength: number, vocabulary: Vocabulary) {
+  const heads = 2;
+  const u32 = (value: number): MetadataValue => ({ type: ValueType.UINT32, value });
   const entries: [string, MetadataValue][] = [
     ['general.architecture', { type: ValueType.STRING, value: 'llama' }],
     ['general.name', { type: ValueType.STRING, value: name }],
     ['llama.context_length', u32(contextLength)],
-    ['llama.embedding_length', u32(embedding)],
-    ['llama.block_count', u32(blocks)],
-    ['llama.feed_forward_length', u32(embedding * 2)],
+    ['llama.embedding_length', u32(shape.embedding)],
+    ['llama.block_count', u32(shape.blocks)],
+    ['llama.feed_forward_length', u32(shape.embedding * 2)],
     ['llama.attention.head_count', u32(heads)],
     ['llama.attention.head_count_kv', u32(heads)],
-    ['llama.rope.dimension_count', u32(embedding / heads)],
+    ['llama.rope.dimension_count', u32(shape.embedding / heads)],
     ['llama.attention.layer_norm_rms_epsilon', { type: ValueType.FLOAT32, value: 1e-5 }],
     ['tokenizer.ggml.model', { type: ValueType.STRING, value: 'llama' }],
-    ['tokenizer.ggml.tokens', { type: ValueType.ARRAY, itemType: ValueType.STRING, items: tokens }],
+    [
+      'tokenizer.ggml.tokens',
+      { type: ValueType.ARRAY, itemType: ValueType.STRING, items: vocabulary.tokens },
+    ],
     [
       'tokenizer.ggml.scores',
-      { type: ValueType.ARRAY, itemType: ValueType.FLOAT32, items: tokenTypes.map(() => 0) },
+      { type: ValueType.ARRAY, itemType: ValueType.FLOAT32, items: vocabulary.types.map(() => 0) },
     ],
-    ['tokenizer.ggml.token_type', { type: ValueType.ARRAY, itemType: ValueType.INT32, items: tokenTypes }],
+    [
+      'tokenizer.ggml.token_type',
+      { type: ValueType.ARRAY, itemType: ValueType.INT32, items: vocabulary.types },
+    ],
     ['tokenizer.ggml.unknown_token_id', u32(UNK_ID)],
     ['tokenizer.ggml.bos_token_id', u32(BOS_ID)],
     ['tokenizer.ggml.eos_token_id', u32(EOS_ID)],
@@ -129,58 +178,58 @@ function buildMetadata(name: string, embedding: number, blocks: number, contextL
   return entries;
 }
 
-function buildTensors(
-  embedding: number,
-  blocks: number,
-  random: () => number,
-  preferJsonClosers: boolean,
+function tensor(name: string, dims: number[], fill: (index: number) => number = () => 0): Tensor {
+  const length = dims.reduce((product, dim) => product * dim, 1);
+  return { name, dims, data: Float32Array.from({ length }, (_, index) => fill(index)) };
+}
+
+/** The transformer: token embedding, `blocks` llama blocks, final norm and output head. */
+function assemble(
+  shape: ModelShape,
+  blockMatrix: (name: string, columns: number, rows: number) => Tensor,
+  embedding: Tensor,
+  head: Tensor,
 ): Tensor[] {
-  const feedForward = embedding * 2;
-  const vocab = TINY_GGUF_VOCAB_SIZE;
-  const matrix = (name: string, columns: number, rows: number): Tensor => ({
-    name,
-    dims: [columns, rows],
-    data: Float32Array.from({ length: columns * rows }, () => (random() - 0.5) * 0.5),
-  });
-  const ones = (name: string): Tensor => ({
-    name,
-    dims: [embedding],
-    data: new Float32Array(embedding).fill(1),
-  });
-  const tokenEmbedding = matrix('token_embd.weight', embedding, vocab);
-  const head = outputHead(embedding, random);
-  if (preferJsonClosers) biasTowardsJsonClosers(tokenEmbedding, head, embedding);
-  const tensors = [tokenEmbedding, ones('output_norm.weight'), head];
-  for (let block = 0; block < blocks; block++) {
+  const ones = (name: string) => tensor(name, [shape.embedding], () => 1);
+  const { embedding: width } = shape;
+  const tensors = [embedding, ones('output_norm.weight'), head];
+  for (let block = 0; block < shape.blocks; block++) {
     const prefix = `blk.${block}.`;
     tensors.push(
       ones(`${prefix}attn_norm.weight`),
-      matrix(`${prefix}attn_q.weight`, embedding, embedding),
-      matrix(`${prefix}attn_k.weight`, embedding, embedding),
-      matrix(`${prefix}attn_v.weight`, embedding, embedding),
-      matrix(`${prefix}attn_output.weight`, embedding, embedding),
+      blockMatrix(`${prefix}attn_q.weight`, width, width),
+      blockMatrix(`${prefix}attn_k.weight`, width, width),
+      blockMatrix(`${prefix}attn_v.weight`, width, width),
+      blockMatrix(`${prefix}attn_output.weight`, width, width),
       ones(`${prefix}ffn_norm.weight`),
-      matrix(`${prefix}ffn_gate.weight`, embedding, feedForward),
-      matrix(`${prefix}ffn_up.weight`, embedding, feedForward),
-      matrix(`${prefix}ffn_down.weight`, feedForward, embedding),
+      blockMatrix(`${prefix}ffn_gate.weight`, width, width * 2),
+      blockMatrix(`${prefix}ffn_up.weight`, width, width * 2),
+      blockMatrix(`${prefix}ffn_down.weight`, width * 2, width),
     );
   }
   return tensors;
+}
+
+function randomTensors(shape: ModelShape, random: () => number, preferJsonClosers: boolean): Tensor[] {
+  const matrix = (name: string, columns: number, rows: number) =>
+    tensor(name, [columns, rows], () => (random() - 0.5) * 0.5);
+  const embedding = matrix('token_embd.weight', shape.embedding, shape.vocabSize);
+  const head = printableOutputHead(shape, random);
+  if (preferJsonClosers) biasTowardsJsonClosers(embedding, head, shape);
+  return assemble(shape, matrix, embedding, head);
 }
 
 /**
  * The output head only gives printable-ASCII bytes non-zero weights: greedy decoding then writes readable
  * text and never picks the end-of-sequence token, so a test decides when generation stops (maxTokens).
  */
-function outputHead(embedding: number, random: () => number): Tensor {
-  const data = new Float32Array(embedding * TINY_GGUF_VOCAB_SIZE);
-  for (let byte = 0; byte < 256; byte++) {
-    const token = FIRST_BYTE_ID + byte;
-    if (byte < 0x20 || byte > 0x7e) continue;
-    for (let column = 0; column < embedding; column++)
-      data[token * embedding + column] = (random() - 0.5) * 4;
+function printableOutputHead(shape: ModelShape, random: () => number): Tensor {
+  const head = tensor('output.weight', [shape.embedding, shape.vocabSize]);
+  for (let byte = 0x20; byte <= 0x7e; byte++) {
+    const row = (FIRST_BYTE_ID + byte) * shape.embedding;
+    for (let column = 0; column < shape.embedding; column++) head.data[row + column] = (random() - 0.5) * 4;
   }
-  return { name: 'output.weight', dims: [embedding, TINY_GGUF_VOCAB_SIZE], data };
+  return head;
 }
 
 /**
@@ -188,14 +237,40 @@ function outputHead(embedding: number, random: () => number): Tensor {
  * so the final hidden state always has a big positive component there; the output head turns that
  * component into a fixed per-token bonus (or malus).
  */
-function biasTowardsJsonClosers(tokenEmbedding: Tensor, head: Tensor, embedding: number): void {
-  for (let token = 0; token < TINY_GGUF_VOCAB_SIZE; token++) {
-    tokenEmbedding.data[token * embedding] = BIAS_DIMENSION_VALUE;
-    head.data[token * embedding] = 0;
+function biasTowardsJsonClosers(embedding: Tensor, head: Tensor, shape: ModelShape): void {
+  for (let token = 0; token < shape.vocabSize; token++) {
+    embedding.data[token * shape.embedding] = BIAS_DIMENSION_VALUE;
+    head.data[token * shape.embedding] = 0;
   }
+  setJsonCloserWeights(head, shape, 1);
+}
+
+function setJsonCloserWeights(head: Tensor, shape: ModelShape, scale: number): void {
   for (const [character, weight] of Object.entries(JSON_CLOSER_BIAS)) {
-    head.data[(FIRST_BYTE_ID + character.charCodeAt(0)) * embedding] = weight;
+    head.data[(FIRST_BYTE_ID + character.charCodeAt(0)) * shape.embedding] = weight * scale;
   }
+}
+
+/**
+ * A bigram machine: with every block weight zero the hidden state is the current token's embedding, so
+ * the next token is a fixed function of the current one. Every ordinary token points (dimension 0) to the
+ * first piece, piece k (dimension k + 1) to piece k + 1, the last piece to end-of-sequence. Whatever the
+ * prompt, the answer is the script; under a grammar that forbids the pieces, the JSON-closer weights
+ * (smaller than the script's) decide.
+ */
+function scriptedTensors(shape: ModelShape, scriptIds: number[], preferJsonClosers: boolean): Tensor[] {
+  const width = shape.embedding;
+  const embedding = tensor('token_embd.weight', [width, shape.vocabSize]);
+  const head = tensor('output.weight', [width, shape.vocabSize]);
+  for (let token = 0; token < shape.vocabSize; token++) embedding.data[token * width] = 1;
+  scriptIds.forEach((id, index) => {
+    embedding.data[id * width] = 0;
+    embedding.data[id * width + index + 1] = 1;
+    head.data[id * width + index] = SCRIPT_WEIGHT; // follows the previous piece (or any ordinary token)
+  });
+  head.data[EOS_ID * width + scriptIds.length] = SCRIPT_WEIGHT;
+  if (preferJsonClosers) setJsonCloserWeights(head, shape, SCRIPT_WEIGHT / 100);
+  return assemble(shape, (name, columns, rows) => tensor(name, [columns, rows]), embedding, head);
 }
 
 function serialize(metadata: [string, MetadataValue][], tensors: Tensor[]): Buffer {
