@@ -1,4 +1,5 @@
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health/health.controller';
 import { McpSmokeIndicator } from './health/mcp-smoke.indicator';
@@ -10,6 +11,7 @@ import { McpSessionRegistry } from './mcp/session-registry';
 import { StreamableHttpController } from './mcp/streamable-http.controller';
 import { StreamableHttpService } from './mcp/streamable-http.service';
 import { MetricsController } from './metrics/metrics.controller';
+import { HttpErrorFilter } from './rest/http-error.filter';
 import { ToolsController } from './rest/tools.controller';
 
 /** The HTTP face: MCP Streamable HTTP + legacy SSE, REST, health, metrics, and the security middleware. */
@@ -22,14 +24,19 @@ import { ToolsController } from './rest/tools.controller';
     HealthController,
     MetricsController,
   ],
-  providers: [McpSessionRegistry, StreamableHttpService, McpSmokeIndicator],
+  providers: [
+    McpSessionRegistry,
+    StreamableHttpService,
+    McpSmokeIndicator,
+    HostOriginMiddleware,
+    ApiKeyMiddleware,
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+  ],
   exports: [McpSessionRegistry],
 })
 export class GatewayHttpModule implements NestModule {
-  /** Order matters: reject foreign Host/Origin and missing keys before reading any body. */
+  /** Host/Origin and API-key checks run earlier, at the Express level (see http-app.ts), so they cover /docs too. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(HostOriginMiddleware, ApiKeyMiddleware, JsonBodyMiddleware)
-      .forRoutes({ path: '*path', method: RequestMethod.ALL });
+    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

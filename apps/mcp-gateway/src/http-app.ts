@@ -1,13 +1,35 @@
+import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
+import { ApiKeyMiddleware } from './http/api-key.middleware';
+import { HostOriginMiddleware } from './http/host-origin.middleware';
+import type { GatewayRequest } from './http/http-errors';
+import { requestIdOf } from './logging/logger.module';
 import { setupOpenApi } from './rest/openapi';
 
-/** Everything an HTTP gateway app needs besides its module; shared by main.ts and the e2e tests. */
+type Next = (error?: unknown) => void;
+
+/** Gives every request its correlation id first, so even a rejected one answers with x-request-id. */
+function assignRequestId(req: GatewayRequest, res: ServerResponse, next: Next): void {
+  req.headers['x-request-id'] = requestIdOf(req, res);
+  next();
+}
+
+/**
+ * Everything an HTTP gateway app needs besides its module; shared by main.ts and the e2e tests.
+ * Host/Origin and API-key checks are Express-level middleware, registered before any route (the OpenAPI
+ * UI included), so nothing is reachable around them.
+ */
 export function configureHttpApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
   express.disable('x-powered-by');
+  const hostOrigin = app.get(HostOriginMiddleware);
+  const apiKeys = app.get(ApiKeyMiddleware);
+  app.use(assignRequestId);
+  app.use((req: GatewayRequest, res: ServerResponse, next: Next) => hostOrigin.use(req, res, next));
+  app.use((req: GatewayRequest, res: ServerResponse, next: Next) => apiKeys.use(req, res, next));
   setupOpenApi(app);
   return app;
 }

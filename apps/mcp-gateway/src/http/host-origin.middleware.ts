@@ -14,10 +14,16 @@ export function hostnameOf(value: string): string | undefined {
   }
 }
 
-/** Both spellings of IPv6 loopback are accepted in the allow-list. */
+/**
+ * Loopback names are always allowed once a list is active: a request addressed to localhost was not
+ * rebound from a foreign name (and the container healthcheck calls 127.0.0.1). Both IPv6 spellings match.
+ */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1', '[::1]'];
+
 function normalizeAllowed(hosts: readonly string[]): Set<string> {
+  if (hosts.length === 0) return new Set();
   const names = hosts.map((host) => hostnameOf(host) ?? host.toLowerCase());
-  return new Set(names.flatMap((name) => (name === '::1' || name === '[::1]' ? ['::1', '[::1]'] : [name])));
+  return new Set([...LOOPBACK_NAMES, ...names.flatMap((name) => (name === '::1' ? ['[::1]'] : [name]))]);
 }
 
 /**

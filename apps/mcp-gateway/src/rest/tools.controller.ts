@@ -1,15 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { restErrorBody, sendJson } from '../http/http-errors';
 import { ToolCatalog, type ToolDescriptor } from '../tools/tool-catalog';
 import { ToolExecutionService } from '../tools/tool-execution.service';
-import { RestErrorFilter, statusOf } from './rest-error.filter';
+import { statusOf } from './http-error.filter';
 
 /** REST for internal services: the same tools, validation and error codes as MCP, as plain JSON. */
 @ApiTags('tools')
 @ApiBearerAuth()
-@UseFilters(RestErrorFilter)
 @Controller('v1/tools')
 export class ToolsController {
   constructor(

@@ -1,7 +1,7 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS_BY_CODE, type ErrorCode } from '@app/contracts';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { restErrorBody, sendJson } from '../http/http-errors';
+import { sendHttpError, sendJson } from '../http/http-errors';
 import { GatewayError, toGatewayError } from '../tools/gateway.error';
 
 const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
@@ -20,20 +20,26 @@ function fromHttpException(exception: HttpException): GatewayError {
 }
 
 /**
- * The one place REST failures become responses: `{"error":{"code","message","details?"}}` with the status
- * HTTP_STATUS_BY_CODE gives the code (Nest's own 404 for unknown routes included).
+ * Whatever escapes a controller (Nest's own 404 for unknown routes included) is answered in the protocol
+ * of its route: `{"error":{"code","message"}}` with HTTP_STATUS_BY_CODE, or a JSON-RPC error on MCP routes.
  */
 @Catch()
-export class RestErrorFilter implements ExceptionFilter {
+export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<ServerResponse>();
+    const http = host.switchToHttp();
+    const req = http.getRequest<IncomingMessage>();
+    if (exception instanceof HttpException && req.url?.startsWith('/health/')) {
+      // Terminus answers 503 with the per-indicator report; orchestrators and operators read that shape.
+      return sendJson(http.getResponse<ServerResponse>(), exception.getStatus(), exception.getResponse());
+    }
     const error =
       exception instanceof HttpException ? fromHttpException(exception) : toGatewayError(exception);
-    sendJson(
-      res,
-      HTTP_STATUS_BY_CODE[error.code],
-      restErrorBody(res, error.code, error.message, error.details),
-    );
+    const status =
+      exception instanceof HttpException ? exception.getStatus() : HTTP_STATUS_BY_CODE[error.code];
+    sendHttpError(req, http.getResponse<ServerResponse>(), error.code, error.message, {
+      status,
+      jsonRpcCode: -32603,
+    });
   }
 }
 

@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { BUILT_HEALTHCHECK, ensureGatewayBuilt } from './support/built-gateway';
+import { startGateway } from './support/gateway-harness';
+
+function runHealthcheck(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BUILT_HEALTHCHECK],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 },
+      (error, _out, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    );
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('healthcheck CLI (container HEALTHCHECK)', () => {
+  beforeAll(() => ensureGatewayBuilt(), 60_000);
+
+  it('exits 0 when /mcp lists the three tools (with the API key when keys are set)', async () => {
+    const gateway = await startGateway({ GATEWAY_API_KEYS: 'probe-key' });
+    try {
+      const result = await runHealthcheck({
+        GATEWAY_PORT: String(gateway.port),
+        GATEWAY_API_KEYS: 'probe-key',
+      });
+      expect(result).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('exits 1 with a reason when nothing answers', async () => {
+    const result = await runHealthcheck({ GATEWAY_PORT: String(await closedPort()) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^unhealthy: http:\/\/127\.0\.0\.1:\d+\/mcp: /);
+  });
+});

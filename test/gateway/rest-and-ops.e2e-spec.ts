@@ -1,0 +1,208 @@
+import { TOOL_CONTRACTS } from '@app/contracts';
+import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import request from 'supertest';
+import { FORMALIZE_REPLY, GENERATE_REPLY, REVIEW_REPLY } from './support/model-replies';
+import {
+  connectStreamableHttp,
+  emulatorEndpoint,
+  startGateway,
+  type RunningGateway,
+} from './support/gateway-harness';
+
+describe('REST, docs, health and metrics', () => {
+  let emulator: ModelServerEmulator;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    gateway = await startGateway(emulatorEndpoint(emulator.url));
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await emulator.close();
+  });
+
+  beforeEach(() => emulator.reset());
+
+  it('GET /v1/tools lists the tools with their input and output JSON Schemas', async () => {
+    const res = await request(gateway.baseUrl).get('/v1/tools').expect(200);
+    expect(res.body.tools).toHaveLength(3);
+    expect(res.body.tools[2]).toMatchObject({
+      name: 'review_code',
+      inputSchema: TOOL_CONTRACTS.review_code.inputJsonSchema,
+      outputSchema: TOOL_CONTRACTS.review_code.outputJsonSchema,
+    });
+  });
+
+  it('POST /v1/tools/{name} answers each tool with its structured output', async () => {
+    emulator.script({ text: FORMALIZE_REPLY }, { text: GENERATE_REPLY }, { text: REVIEW_REPLY });
+    const api = request(gateway.baseUrl);
+    const formalized = await api
+      .post('/v1/tools/formalize_task')
+      .send({ task: 'merge intervals' })
+      .expect(200);
+    expect(formalized.body).toMatchObject({ title: 'Merge intervals', requirements: expect.any(Array) });
+    const code = await api
+      .post('/v1/tools/generate_code')
+      .send({ spec: formalized.body, language: 'python' })
+      .expect(200);
+    expect(code.body).toMatchObject({ language: 'python', code: expect.stringContaining('def merge') });
+    const review = await api.post('/v1/tools/review_code').send({ code: code.body.code }).expect(200);
+    expect(review.body).toMatchObject({
+      verdict: 'request_changes',
+      issues: [expect.objectContaining({ severity: 'major' })],
+    });
+  });
+
+  it('errors are {"error":{code,message,details}} with the status of the code and a correlation id', async () => {
+    const api = request(gateway.baseUrl);
+    const invalid = await api
+      .post('/v1/tools/review_code')
+      .set('x-request-id', 'req-123')
+      .send({ code: 7 })
+      .expect(400);
+    expect(invalid.headers['x-request-id']).toBe('req-123');
+    expect(invalid.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/code/),
+      details: [expect.objectContaining({ path: 'code' })],
+      correlationId: 'req-123',
+    });
+    const unknown = await api.post('/v1/tools/nope').send({}).expect(404);
+    expect(unknown.body.error.code).toBe('UNKNOWN_TOOL');
+    const malformed = await api
+      .post('/v1/tools/formalize_task')
+      .set('content-type', 'application/json')
+      .send('{"task":')
+      .expect(400);
+    expect(malformed.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/not valid JSON/),
+    });
+    const route = await api.get('/v1/nothing-here').expect(404);
+    expect(route.body.error.code).toBe('NOT_FOUND');
+    emulator.script({ kind: 'error', status: 503, body: { error: { message: 'overloaded' } } });
+    const upstream = await api.post('/v1/tools/formalize_task').send({ task: 'x' });
+    expect(upstream.status).toBeGreaterThanOrEqual(502);
+    expect(upstream.body.error.code).toMatch(/UPSTREAM_ERROR|CIRCUIT_OPEN/);
+  });
+
+  it('a body over the limit is 413 JSON, not an HTML page', async () => {
+    const res = await request(gateway.baseUrl)
+      .post('/v1/tools/review_code')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ code: 'x'.repeat(1_100_000) }))
+      .expect(413);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('foreign Host or Origin is refused (DNS-rebinding protection on a loopback bind)', async () => {
+    const api = request(gateway.baseUrl);
+    const host = await api.get('/v1/tools').set('host', 'evil.example:80').expect(403);
+    expect(host.body.error.message).toMatch(/Host "evil.example:80" is not allowed/);
+    const origin = await api.get('/v1/tools').set('origin', 'http://evil.example').expect(403);
+    expect(origin.body.error.message).toMatch(/Origin/);
+    const mcp = await api.post('/mcp').set('host', 'evil.example').send({}).expect(403);
+    expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+    await api
+      .get('/v1/tools')
+      .set('host', 'localhost:1234')
+      .set('origin', 'http://localhost:5173')
+      .expect(200);
+  });
+
+  it('/health/live needs nothing; /health/ready shows the code model and the MCP discovery smoke', async () => {
+    const api = request(gateway.baseUrl);
+    expect((await api.get('/health/live').expect(200)).body.status).toBe('ok');
+    const ready = await api.get('/health/ready').expect(200);
+    // degraded (still 200) when the scripted 503 of an earlier test left a recent failure on the replica
+    expect(ready.body.info).toMatchObject({
+      code_model: { status: expect.stringMatching(/^(up|degraded)$/) },
+      mcp: { status: 'up', tools: ['formalize_task', 'generate_code', 'review_code'] },
+    });
+  });
+
+  it('/metrics has tool calls, latency histograms, upstream latency, time to first token, errors and sessions', async () => {
+    emulator.script({ text: FORMALIZE_REPLY, chunks: [FORMALIZE_REPLY] });
+    const client = await connectStreamableHttp(gateway.baseUrl);
+    await client.callTool({ name: 'formalize_task', arguments: { task: 'x' } }, undefined, {
+      onprogress: () => undefined,
+    });
+    const text = (await request(gateway.baseUrl).get('/metrics').expect(200)).text;
+    await client.close();
+    expect(text).toMatch(
+      /mcp_gateway_tool_calls_total\{tool="formalize_task",transport="streamable-http",outcome="ok"\} \d+/,
+    );
+    expect(text).toContain('mcp_gateway_tool_call_duration_seconds_bucket{le="0.005",tool="formalize_task"}');
+    expect(text).toMatch(/mcp_gateway_model_request_duration_seconds_count\{role="code",outcome="ok"\} \d+/);
+    expect(text).toMatch(/mcp_gateway_model_time_to_first_token_seconds_count\{role="code"\} \d+/);
+    expect(text).toMatch(
+      /mcp_gateway_tool_errors_total\{tool="(review_code|formalize_task)",code="[A-Z_]+"\} \d+/,
+    );
+    expect(text).toMatch(/mcp_gateway_open_sessions\{transport="streamable-http"\} 1/);
+  });
+
+  it('/docs serves the OpenAPI UI; its JSON documents each tool with the contract schemas', async () => {
+    const api = request(gateway.baseUrl);
+    const ui = await api.get('/docs').redirects(1).expect(200);
+    expect(ui.text).toContain('swagger');
+    const doc = (await api.get('/docs-json').expect(200)).body;
+    expect(doc.paths['/v1/tools/generate_code'].post.requestBody.content['application/json'].schema).toEqual(
+      TOOL_CONTRACTS.generate_code.inputJsonSchema,
+    );
+    expect(
+      doc.paths['/v1/tools/review_code'].post.responses['200'].content['application/json'].schema,
+    ).toEqual(TOOL_CONTRACTS.review_code.outputJsonSchema);
+  });
+});
+
+describe('readiness with the code model down', () => {
+  it('/health/ready is 503 naming the code model, /health/live stays 200', async () => {
+    const emulator = await startModelServerEmulator();
+    const deadUrl = emulator.url;
+    await emulator.close();
+    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    try {
+      const api = request(gateway.baseUrl);
+      await api.get('/health/live').expect(200);
+      const ready = await api.get('/health/ready').expect(503);
+      expect(ready.body.error).toMatchObject({ code_model: { status: 'down' } });
+      expect(ready.body.info).toMatchObject({ mcp: { status: 'up' } });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('API keys (GATEWAY_API_KEYS)', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ GATEWAY_API_KEYS: 'key-one,key-two' });
+  });
+
+  afterAll(() => gateway.close());
+
+  it('requires a valid bearer key on every route but /health/*', async () => {
+    const api = request(gateway.baseUrl);
+    const missing = await api.get('/v1/tools').expect(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    expect(missing.body.error.code).toBe('UNAUTHORIZED');
+    await api.get('/v1/tools').set('authorization', 'Bearer wrong').expect(401);
+    await api.get('/metrics').expect(401);
+    await api.get('/docs').expect(401);
+    const mcp = await api.post('/mcp').send({}).expect(401);
+    expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringMatching(/Bearer/) } });
+    await api.get('/v1/tools').set('authorization', 'Bearer key-two').expect(200);
+    await api.get('/health/live').expect(200);
+  });
+
+  it('an SDK client with the key connects and lists the tools', async () => {
+    const client = await connectStreamableHttp(gateway.baseUrl, { authorization: 'Bearer key-one' });
+    expect((await client.listTools()).tools).toHaveLength(3);
+    await client.close();
+    await expect(connectStreamableHttp(gateway.baseUrl, { authorization: 'Bearer nope' })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,89 @@
+import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { FORMALIZE_REPLY } from './support/model-replies';
+import {
+  INITIALIZE,
+  connectStreamableHttp,
+  emulatorEndpoint,
+  postMcp,
+  startGateway,
+  type RunningGateway,
+} from './support/gateway-harness';
+
+describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', () => {
+  let emulator: ModelServerEmulator;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    gateway = await startGateway({ ...emulatorEndpoint(emulator.url), GATEWAY_MCP_MODE: 'stateless' });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await emulator.close();
+  });
+
+  it('serves an SDK client without sessions: no Mcp-Session-Id is issued', async () => {
+    const init = await postMcp(gateway.baseUrl, INITIALIZE);
+    expect(init.status).toBe(200);
+    expect(init.headers.get('mcp-session-id')).toBeNull();
+    await init.text();
+    const client = await connectStreamableHttp(gateway.baseUrl);
+    try {
+      expect((await client.listTools()).tools).toHaveLength(3);
+      emulator.script({ text: FORMALIZE_REPLY });
+      const result = (await client.callTool({
+        name: 'formalize_task',
+        arguments: { task: 'merge' },
+      })) as CallToolResult;
+      expect(result.structuredContent).toMatchObject({ title: 'Merge intervals' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('any request can go to any replica: tools/list works without initialize on this instance', async () => {
+    const res = await postMcp(
+      gateway.baseUrl,
+      JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }),
+      {
+        'mcp-protocol-version': '2025-11-25',
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('generate_code');
+  });
+
+  it('GET /mcp (standalone stream) is 405 in stateless mode', async () => {
+    const res = await fetch(`${gateway.baseUrl}/mcp`, { headers: { accept: 'text/event-stream' } });
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+  });
+
+  it('a dropped connection aborts the upstream request', async () => {
+    emulator.reset();
+    emulator.script({ kind: 'hang' });
+    const controller = new AbortController();
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name: 'generate_code', arguments: { task: 'x' } },
+    });
+    const pending = fetch(`${gateway.baseUrl}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body,
+      signal: controller.signal,
+    }).then((res) => res.text());
+    await emulator.waitForRequests(1);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await emulator.waitForAborts(1, 5_000);
+  });
+});
