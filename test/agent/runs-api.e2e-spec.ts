@@ -108,6 +108,16 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     expect(again.body.status).toBe('cancelled');
   });
 
+  it('refuses more concurrent runs than the limit with 429 RATE_LIMITED', async () => {
+    await startApp(['hang'], testSettings({ maxConcurrentRuns: 1 }));
+    const first = await request(app.getHttpServer()).post('/v1/runs').send({ task: 'one' });
+    const second = await request(app.getHttpServer()).post('/v1/runs').send({ task: 'two' });
+    expect(second.status).toBe(429);
+    expect(second.body.error.code).toBe('RATE_LIMITED');
+    await request(app.getHttpServer()).delete(`/v1/runs/${first.body.id}`);
+    expect((await request(app.getHttpServer()).post('/v1/runs').send({ task: 'three' })).status).toBe(202);
+  });
+
   it('rejects invalid bodies with field-level VALIDATION_FAILED errors', async () => {
     await startApp([]);
     const server = app.getHttpServer();
@@ -174,6 +184,10 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     gateway.failConnect = new Error('connect ECONNREFUSED');
     const notReady = await request(server).get('/health/ready');
     expect(notReady.status).toBe(503);
-    expect(notReady.body.error.gateway).toMatchObject({ status: 'down', message: 'connect ECONNREFUSED' });
+    expect(notReady.body.error.gateway).toMatchObject({
+      status: 'down',
+      target: 'fake://gateway',
+      message: 'connect ECONNREFUSED',
+    });
   });
 });

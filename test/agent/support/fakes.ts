@@ -1,5 +1,11 @@
 import { TOOL_CONTRACTS, TOOL_NAMES, type ToolDefinition } from '@app/contracts';
-import type { EndpointHealth, GenerationRequest, GenerationResult, ModelClient, ToolCall } from '@app/inference';
+import type {
+  EndpointHealth,
+  GenerationRequest,
+  GenerationResult,
+  ModelClient,
+  ToolCall,
+} from '@app/inference';
 import type {
   ToolCallOptions,
   ToolGateway,
@@ -126,6 +132,10 @@ export class FakeToolGateway implements ToolGateway {
         this.closes += 1;
       },
     };
+  }
+
+  describe(): string {
+    return 'fake://gateway';
   }
 
   async ping(): Promise<void> {

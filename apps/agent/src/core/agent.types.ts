@@ -17,6 +17,8 @@ export interface AgentSettings {
   plannerTemperature: number;
   /** finished runs kept for `GET /v1/runs/{id}` before the oldest are evicted */
   maxStoredRuns: number;
+  /** runs in progress at once; more are refused with 429 rather than queued behind one planner */
+  maxConcurrentRuns: number;
 }
 
 export const DEFAULT_AGENT_TUNING = {
@@ -26,6 +28,7 @@ export const DEFAULT_AGENT_TUNING = {
   plannerMaxTokens: 768,
   plannerTemperature: 0.2,
   maxStoredRuns: 200,
+  maxConcurrentRuns: 16,
 } as const;
 
 export type PlannerMode = 'native' | 'text';

@@ -55,9 +55,9 @@ export class HealthController {
     const indicator = this.indicators.check('gateway');
     try {
       await this.gateway.ping(AbortSignal.timeout(PROBE_TIMEOUT_MS));
-      return indicator.up();
+      return indicator.up({ target: this.gateway.describe() });
     } catch (error) {
-      return indicator.down({ message: describeError(error) });
+      return indicator.down({ target: this.gateway.describe(), message: describeError(error) });
     }
   }
 }

@@ -16,6 +16,13 @@ export class RunStore {
   }
 
   add(record: RunRecord): void {
+    const running = this.running().length;
+    if (running >= this.settings.maxConcurrentRuns) {
+      throw new AgentError(
+        'RATE_LIMITED',
+        `${running} runs are in progress, the limit; retry when one has finished`,
+      );
+    }
     this.runs.set(record.id, record);
     this.evictFinished();
   }

@@ -21,6 +21,7 @@ export class RunsService implements OnApplicationShutdown {
   start(request: RunRequest): RunRecord {
     const record = new RunRecord(request);
     this.store.add(record);
+    this.logger.log(`run ${record.id} started`);
     this.orchestrator.execute(record).catch((error: unknown) => {
       // execute() records every failure itself; reaching this is a bug worth a log line.
       this.logger.error(`run ${record.id} crashed: ${describeError(error)}`);

@@ -92,6 +92,12 @@ export class McpToolGateway implements ToolGateway {
     await session.close();
   }
 
+  describe(): string {
+    return this.target.kind === 'http'
+      ? this.target.url
+      : `stdio:${this.target.command} ${this.target.args.join(' ')}`;
+  }
+
   private transport(): Transport {
     if (this.target.kind === 'stdio') {
       const { command, args, env, cwd } = this.target;

@@ -22,4 +22,6 @@ export interface ToolGateway {
   connect(signal?: AbortSignal): Promise<ToolSession>;
   /** A cheap reachability probe for `/health/ready`. */
   ping(signal?: AbortSignal): Promise<void>;
+  /** where the gateway is, for health output and logs */
+  describe(): string;
 }
