@@ -1,6 +1,7 @@
-/** A push-to-pull bridge: callbacks push, one consumer iterates. */
+/** A push-to-pull bridge: callbacks push, one consumer iterates (O(1) per item, even when it lags). */
 export class AsyncQueue<T> implements AsyncIterable<T> {
-  private readonly buffer: T[] = [];
+  private buffer: T[] = [];
+  private head = 0;
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private failWaiting: ((error: unknown) => void) | undefined;
   private ended = false;
@@ -35,13 +36,24 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   }
 
   private next(): Promise<IteratorResult<T>> {
-    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift() as T, done: false });
+    if (this.head < this.buffer.length) return Promise.resolve({ value: this.take(), done: false });
     if (this.failure) return Promise.reject(this.failure.error);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiting = resolve;
       this.failWaiting = reject;
     });
+  }
+
+  private take(): T {
+    const item = this.buffer[this.head] as T;
+    this.head += 1;
+    if (this.head === this.buffer.length) {
+      // drained: start over instead of shifting (Array#shift is O(n))
+      this.buffer = [];
+      this.head = 0;
+    }
+    return item;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
