@@ -1,4 +1,9 @@
-import { parseNativeCall, parseTextAction } from '../../../apps/agent/src/planner/action-parser';
+import {
+  firstBalancedObject,
+  parseNativeCall,
+  parseTextAction,
+} from '../../../apps/agent/src/planner/action-parser';
+import { cutAtStopSequence } from '../../../apps/agent/src/planner/planner-strategy';
 
 describe('parseTextAction (lenient text action parser)', () => {
   it('reads the strict format', () => {
@@ -75,6 +80,22 @@ describe('parseTextAction (lenient text action parser)', () => {
       kind: 'final',
       answer: 'plain',
     });
+  });
+
+  it('falls back to the first complete object when the model keeps writing after its action', () => {
+    const text = '{"tool":"formalize_task","arguments":{"task":"a {b} \\"c\\""}} and then {"more": }';
+    expect(parseTextAction(text)).toMatchObject({
+      kind: 'call',
+      action: { arguments: { task: 'a {b} "c"' } },
+    });
+    expect(firstBalancedObject('no braces')).toBeUndefined();
+    expect(firstBalancedObject('{"open": {')).toBeUndefined();
+  });
+
+  it('drops an observation the model invented itself when the runtime ignored the stop sequences', () => {
+    const text = '{"tool":"generate_code","arguments":{"task":"t"}}\nObservation: {"code": "made up"}';
+    expect(cutAtStopSequence(text)).toBe('{"tool":"generate_code","arguments":{"task":"t"}}');
+    expect(cutAtStopSequence('plain')).toBe('plain');
   });
 
   it('explains exactly what is wrong', () => {

@@ -23,6 +23,24 @@ function outermostBraces(text: string): string | undefined {
   return start >= 0 && end > start ? text.slice(start, end + 1) : undefined;
 }
 
+/** The first complete `{…}` (string-aware), for replies that continue after the action with more braces. */
+export function firstBalancedObject(text: string): string | undefined {
+  const start = text.indexOf('{');
+  if (start < 0) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{') depth += 1;
+    else if (char === '}' && --depth === 0) return text.slice(start, i + 1);
+  }
+  return undefined;
+}
+
 /** Trailing commas are the most common JSON slip of small models; removing them changes nothing else. */
 function withoutTrailingCommas(json: string): string {
   return json.replace(/,\s*([}\]])/g, '$1');
@@ -125,7 +143,10 @@ function parseCandidate(candidate: string): PlannerDecision {
   const json = trimmed.startsWith('[') ? trimmed : outermostBraces(trimmed);
   if (!json) return { kind: 'invalid', problem: 'no JSON action was found in the reply' };
   const parsed = parseJson(json);
-  return parsed.ok ? fromParsedValue(parsed.value) : { kind: 'invalid', problem: parsed.problem };
+  if (parsed.ok) return fromParsedValue(parsed.value);
+  const first = firstBalancedObject(trimmed);
+  const retry = first && first !== json ? parseJson(first) : undefined;
+  return retry?.ok ? fromParsedValue(retry.value) : { kind: 'invalid', problem: parsed.problem };
 }
 
 /** Native tool calls carry their arguments as JSON text; parse them the same lenient way. */

@@ -55,8 +55,14 @@ export class TextPlannerStrategy implements PlannerStrategy {
 
   interpret(result: GenerationResult): PlannerDecision {
     const call = result.toolCalls[0];
-    return call ? parseNativeCall(call) : parseTextAction(result.text);
+    return call ? parseNativeCall(call) : parseTextAction(cutAtStopSequence(result.text));
   }
+}
+
+/** Runtimes without stop-sequence support (local-models) let the model write a fake observation: drop it. */
+export function cutAtStopSequence(text: string): string {
+  const cuts = PLANNER_STOP_SEQUENCES.map((stop) => text.indexOf(stop)).filter((i) => i >= 0);
+  return cuts.length > 0 ? text.slice(0, Math.min(...cuts)) : text;
 }
 
 export function createPlannerStrategy(
