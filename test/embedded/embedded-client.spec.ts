@@ -6,6 +6,7 @@ import { InferenceError, type GenerationResult, type ModelClient, type StreamEve
 import {
   createEmbeddedModelClient,
   EmbeddedModelRegistry,
+  preloadIfEmbedded,
   type EmbeddedClientOptions,
 } from '../../libs/inference/src/embedded';
 import { writeTinyGguf } from '../support/tiny-gguf';
@@ -43,7 +44,10 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
     await registry.releaseAll();
   });
 
-  it('declares what the embedded engine can do', () => {
+  it('declares what the embedded engine can do', async () => {
+    await expect(preloadIfEmbedded({ ...client, protocol: 'openai-chat' } as ModelClient)).resolves.toBe(
+      false,
+    );
     expect(client.protocol).toBe('embedded');
     expect(client.capabilities).toEqual({ streaming: true, structuredOutput: true, nativeTools: false });
   });
@@ -226,6 +230,9 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
     const shared = new EmbeddedModelRegistry();
     const code = createEmbeddedModelClient(options({ role: 'code', registry: shared }));
     const planner = createEmbeddedModelClient(options({ role: 'planner', registry: shared }));
+    expect((await planner.checkHealth()).replicas[0]?.state).toBe('up'); // file present, not loaded yet
+    await expect(preloadIfEmbedded(code)).resolves.toBe(true);
+    expect(shared.find(modelFile)?.state).toBe('loaded');
     const [a, b] = await Promise.all([
       code.generate({ messages, maxTokens: 3 }),
       planner.generate({ messages, maxTokens: 3 }),

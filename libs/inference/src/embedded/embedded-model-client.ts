@@ -1,6 +1,12 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ChatHistoryItem, GbnfJsonSchema, LlamaChatResponse, LlamaGrammar } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  GbnfJsonSchema,
+  LLamaChatGenerateResponseOptions,
+  LlamaChatResponse,
+  LlamaGrammar,
+} from 'node-llama-cpp';
 import { InferenceError } from '../inference.errors';
 import type {
   ClientCapabilities,
@@ -72,6 +78,15 @@ export class EmbeddedModelClient implements ModelClient {
     );
   }
 
+  /**
+   * Starts loading (and, for the default model, downloading) now instead of at the first request, so a
+   * gateway can show the progress bar at start-up. Resolves once the model is ready.
+   */
+  async preload(): Promise<void> {
+    this.assertOpen();
+    await this.shared.get();
+  }
+
   async checkHealth(): Promise<EndpointHealth> {
     const { state, lastError } = await this.describeState();
     return {
@@ -107,34 +122,25 @@ export class EmbeddedModelClient implements ModelClient {
     const promptTokens = this.countPromptTokens(loaded, history);
     const grammar =
       request.jsonSchema === undefined ? undefined : await compiledGrammar(loaded, request.jsonSchema.schema);
-    let firstTokenAt: number | undefined;
-    let completionTokens = 0;
-    const response = await loaded.chat.generateResponse([...history], {
-      ...(grammar === undefined ? {} : { grammar }),
-      ...(request.signal === undefined ? {} : { signal: request.signal, stopOnAbortSignal: true }),
-      maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
-      temperature: request.temperature ?? 0,
-      ...(request.stop === undefined || request.stop.length === 0
-        ? {}
-        : { customStopTriggers: request.stop }),
-      onToken: (tokens) => {
-        firstTokenAt ??= performance.now();
-        completionTokens += tokens.length;
-      },
-      onTextChunk: (text) => request.onToken?.(text),
-    });
-    if (request.signal?.aborted) throw cancelled(request.signal, completionTokens > 0);
-    const usage = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-    const totalMs = performance.now() - started;
+    const progress = { completionTokens: 0, firstTokenAt: undefined as number | undefined };
+    const response = await loaded.chat.generateResponse(
+      [...history],
+      generationOptions(request, grammar, progress),
+    );
+    if (request.signal?.aborted) throw cancelled(request.signal, progress.completionTokens > 0);
+    const { completionTokens, firstTokenAt } = progress;
     return {
       text: response.response,
       toolCalls: [],
       finishReason: FINISH_REASONS[response.metadata.stopReason],
-      usage,
+      usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
       model: basename(this.source.path, '.gguf'),
       endpoint: this.endpoint,
       attempts: 1,
-      timings: { firstTokenMs: (firstTokenAt ?? performance.now()) - started, totalMs },
+      timings: {
+        firstTokenMs: (firstTokenAt ?? performance.now()) - started,
+        totalMs: performance.now() - started,
+      },
     };
   }
 
@@ -203,6 +209,31 @@ export class EmbeddedModelClient implements ModelClient {
     if (this.closed)
       throw new InferenceError('CONFIG', `the embedded ${this.role} client was closed`, { role: this.role });
   }
+}
+
+interface GenerationProgress {
+  completionTokens: number;
+  firstTokenAt: number | undefined;
+}
+
+/** Request → node-llama-cpp options; `stopOnAbortSignal` keeps the sequence usable after a cancel. */
+function generationOptions(
+  request: GenerationRequest,
+  grammar: LlamaGrammar | undefined,
+  progress: GenerationProgress,
+): LLamaChatGenerateResponseOptions {
+  return {
+    ...(grammar === undefined ? {} : { grammar }),
+    ...(request.signal === undefined ? {} : { signal: request.signal, stopOnAbortSignal: true }),
+    maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+    temperature: request.temperature ?? 0,
+    ...(request.stop === undefined || request.stop.length === 0 ? {} : { customStopTriggers: request.stop }),
+    onToken: (tokens) => {
+      progress.firstTokenAt ??= performance.now();
+      progress.completionTokens += tokens.length;
+    },
+    onTextChunk: (text) => request.onToken?.(text),
+  };
 }
 
 function cancelled(signal: AbortSignal, partialOutput: boolean): InferenceError {

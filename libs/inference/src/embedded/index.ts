@@ -65,6 +65,16 @@ export function createEmbeddedModelClient(options: EmbeddedClientOptions): Model
   return new EmbeddedModelClient(options.role, source, shared, registry);
 }
 
+/**
+ * Loads (downloading if needed) the model behind an embedded client now rather than on the first
+ * request; resolves false for other clients. For start-up: the progress bar shows before any call.
+ */
+export async function preloadIfEmbedded(client: ModelClient): Promise<boolean> {
+  if (!(client instanceof EmbeddedModelClient)) return false;
+  await client.preload();
+  return true;
+}
+
 /** Frees every embedded model of the process (for shutdown hooks). */
 export function releaseAllEmbeddedModels(): Promise<void> {
   return defaultEmbeddedModelRegistry.releaseAll();
