@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: the model-server emulator, the gateway and a bare-SDK baseline, each in its own process,
+ * measured side by side from this process (SDK clients over Streamable HTTP). Prints a table, writes JSON.
+ *
+ *   node dist/bench/main.js            full run (a few minutes), JSON → bench/results/latest.json
+ *   node dist/bench/main.js --smoke    every measure with tiny counts (~20 s), JSON → bench/results/smoke.json
+ *   node dist/bench/main.js --out FILE JSON elsewhere
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { EmulatorControl } from './emulator/emulator-control';
+import { DirectCaller } from './load/direct';
+import { SessionPool } from './load/mcp-sessions';
+import { measureBurst } from './measures/burst';
+import { measureLatency, warmUp } from './measures/latency';
+import { measureMemory } from './measures/memory';
+import { measureStreaming } from './measures/streaming';
+import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './plan';
+import { ANCHORS, type BenchResults } from './report/results';
+import { renderReport } from './report/table';
+import { checkTargets } from './report/targets';
+import { directSubject, serverSubject, type BenchContext } from './subjects';
+import { describeMachine } from './support/machine';
+import { startBaseline, startGateway, type ServerUnderTest } from './support/servers';
+import { checkAllTools } from './support/sanity';
+
+/** dist/bench/main.js → the repository root */
+const ROOT = join(__dirname, '..', '..');
+
+interface CliOptions {
+  plan: BenchPlan;
+  out: string;
+}
+
+function parseArgs(argv: readonly string[]): CliOptions {
+  const plan = argv.includes('--smoke') ? SMOKE_PLAN : FULL_PLAN;
+  const outIndex = argv.indexOf('--out');
+  const out = outIndex >= 0 ? argv[outIndex + 1] : undefined;
+  const file = plan.name === 'smoke' ? 'smoke.json' : 'latest.json';
+  return { plan, out: resolve(out ?? join(ROOT, 'bench', 'results', file)) };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+type Measures = BenchResults['measures'];
+type ServerMeasures = Omit<Measures, 'memory'>;
+
+/** Measures 1–4, on the long-running gateway and baseline, interleaved round by round. */
+async function runServerMeasures(context: BenchContext): Promise<ServerMeasures> {
+  const { plan } = context;
+  for (const subject of context.subjects) await warmUp(context, subject, plan.warmupCalls);
+  log('measure 1: added latency at concurrency 1');
+  const latencyC1 = await measureLatency(context, 1, plan.sequentialCalls);
+  log(`measure 1+2: latency and throughput at concurrency ${plan.concurrency}`);
+  const latencyConcurrent = await measureLatency(context, plan.concurrency, plan.concurrentCalls);
+  log(`measure 3: ${plan.burstCalls} concurrent calls × ${plan.burstDelayMs} ms upstream`);
+  const burst = await measureBurst(context);
+  log('measure 4: streaming');
+  const streaming = await measureStreaming(context);
+  const { direct, gateway, baseline } = latencyConcurrent.subjects;
+  const throughput = {
+    concurrency: plan.concurrency,
+    callsPerSecond: {
+      direct: direct.callsPerSecond,
+      gateway: gateway.callsPerSecond,
+      baseline: baseline.callsPerSecond,
+    },
+    ratio: latencyConcurrent.throughputRatio,
+  };
+  return { latencyC1, latencyConcurrent, throughput, burst, streaming };
+}
+
+/** Measure 5 on fresh processes (short idle TTL so abandoned sessions are evicted within the run). */
+function runMemoryMeasure(context: BenchContext, upstream: string): Promise<Measures['memory']> {
+  log(
+    `measure 5: memory (fresh processes, ${context.plan.memoryCalls} calls, ${context.plan.churnSessions} sessions)`,
+  );
+  return measureMemory(context, (name, ttl) =>
+    name === 'gateway' ? startGateway(upstream, { sessionTtlSeconds: ttl }) : startBaseline(upstream),
+  );
+}
+
+class Processes {
+  readonly servers: ServerUnderTest[] = [];
+  readonly pools: SessionPool[] = [];
+
+  async stopServers(): Promise<void> {
+    await Promise.all(this.pools.splice(0).map((pool) => pool.close()));
+    await Promise.all(this.servers.splice(0).map((server) => server.stop()));
+  }
+}
+
+async function startSubjects(
+  plan: BenchPlan,
+  emulator: EmulatorControl,
+  direct: DirectCaller,
+  processes: Processes,
+) {
+  processes.servers.push(await startGateway(emulator.url), await startBaseline(emulator.url));
+  const [gateway, baseline] = processes.servers as [ServerUnderTest, ServerUnderTest];
+  for (const server of processes.servers) await checkAllTools(server);
+  processes.pools.push(await SessionPool.open(gateway.url, plan.poolSize));
+  processes.pools.push(await SessionPool.open(baseline.url, plan.poolSize));
+  const [gatewayPool, baselinePool] = processes.pools as [SessionPool, SessionPool];
+  return [directSubject(direct), serverSubject(gateway, gatewayPool), serverSubject(baseline, baselinePool)];
+}
+
+/** Starts everything, runs the measures, and always stops what it started. */
+async function runBench(plan: BenchPlan): Promise<Measures> {
+  const emulator = await EmulatorControl.start();
+  const direct = DirectCaller.create(emulator.url);
+  const processes = new Processes();
+  try {
+    const subjects = await startSubjects(plan, emulator, direct, processes);
+    const context: BenchContext = { plan, emulator, subjects, log };
+    const serverMeasures = await runServerMeasures(context);
+    await processes.stopServers();
+    return { ...serverMeasures, memory: await runMemoryMeasure(context, emulator.url) };
+  } finally {
+    await processes.stopServers();
+    await direct.close();
+    await emulator.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { plan, out } = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const machine = describeMachine();
+  log(`bench (${plan.name}) on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
+  const measures = await runBench(plan);
+  const durationSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  const partial = {
+    version: 1 as const,
+    startedAt: startedAt.toISOString(),
+    durationSeconds,
+    machine,
+    plan,
+    measures,
+    anchors: ANCHORS,
+  };
+  const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(`${renderReport(results)}\n\nJSON: ${out}\n`);
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import type { BurstMeasure } from '../measures/burst';
+import type { LatencyMeasure } from '../measures/latency';
+import type { MemoryMeasure } from '../measures/memory';
+import type { StreamingMeasure } from '../measures/streaming';
+import type { BenchPlan } from '../plan';
+import type { MachineInfo } from '../support/machine';
+import type { TargetCheck } from './targets';
+
+/** Public numbers the README compares against. */
+export const ANCHORS = [
+  {
+    name: 'LiteLLM proxy',
+    addedMsMedian: 4,
+    note: 'median added per call, sequential, against a local mock',
+  },
+  { name: 'Bifrost', addedMsMedian: 0.5, note: 'median added per call, same independent benchmark' },
+  {
+    name: '7B model on one H100 (batched)',
+    tokensPerSecond: 10_000,
+    note: 'what a gateway must stream through',
+  },
+] as const;
+
+/** Everything `bench/results/latest.json` holds. */
+export interface BenchResults {
+  version: 1;
+  startedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  plan: BenchPlan;
+  measures: {
+    latencyC1: LatencyMeasure;
+    latencyConcurrent: LatencyMeasure;
+    throughput: {
+      concurrency: number;
+      callsPerSecond: Record<'direct' | 'gateway' | 'baseline', number>;
+      ratio: number;
+    };
+    burst: BurstMeasure;
+    streaming: StreamingMeasure;
+    memory: MemoryMeasure;
+  };
+  targets: TargetCheck[];
+  anchors: typeof ANCHORS;
+}
+
+export const MEASURE_KEYS = [
+  'latencyC1',
+  'latencyConcurrent',
+  'throughput',
+  'burst',
+  'streaming',
+  'memory',
+] as const;

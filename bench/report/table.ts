@@ -1,0 +1,157 @@
+import type { LatencyMeasure } from '../measures/latency';
+import type { ServerMemory } from '../measures/memory';
+import { ANCHORS, type BenchResults } from './results';
+import type { TargetCheck } from './targets';
+
+type Cell = string | number | undefined;
+
+const COLUMNS = ['measure', 'direct', 'gateway', 'baseline', 'gw − direct', 'bl − direct', 'gw ÷ bl'];
+const WIDTHS = [44, 10, 10, 10, 12, 12, 8];
+
+function format(value: Cell, digits = 3): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(digits);
+}
+
+function signed(value: number, digits = 3): string {
+  return `${value >= 0 ? '+' : ''}${format(value, digits)}`;
+}
+
+function row(cells: Cell[]): string {
+  return cells
+    .map((cell, i) => (i === 0 ? format(cell).padEnd(WIDTHS[i]!) : format(cell).padStart(WIDTHS[i]!)))
+    .join(' ');
+}
+
+function latencyRows(label: string, measure: LatencyMeasure): string[] {
+  const { direct, gateway, baseline } = measure.subjects;
+  const line = (stat: 'p50' | 'p99') =>
+    row([
+      `${label} ${stat} (ms)`,
+      direct.latencyMs[stat],
+      gateway.latencyMs[stat],
+      baseline.latencyMs[stat],
+      signed(measure.addedMs.gateway[stat]),
+      signed(measure.addedMs.baseline[stat]),
+      format(gateway.latencyMs[stat] / baseline.latencyMs[stat], 2),
+    ]);
+  return [line('p50'), line('p99')];
+}
+
+function memoryRows(gateway: ServerMemory, baseline: ServerMemory): string[] {
+  const mib = (label: string, key: 'rssAfterWarmupMiB' | 'rssAfterCallsMiB' | 'rssAfterChurnMiB') =>
+    row([`RSS ${label} (MiB)`, undefined, format(gateway[key], 1), format(baseline[key], 1)]);
+  return [
+    mib('after warm-up', 'rssAfterWarmupMiB'),
+    mib(`after ${gateway.calls} calls`, 'rssAfterCallsMiB'),
+    mib(`after ${gateway.sessionsOpened} sessions churned`, 'rssAfterChurnMiB'),
+    row([
+      'RSS growth from the churn (%)',
+      undefined,
+      signed(gateway.churnGrowthPercent, 1),
+      signed(baseline.churnGrowthPercent, 1),
+    ]),
+    row([
+      'sessions open after churn + idle TTL',
+      undefined,
+      gateway.openSessionsAfterChurn,
+      baseline.openSessionsAfterChurn,
+    ]),
+  ];
+}
+
+function measureTable(results: BenchResults): string[] {
+  const { latencyC1, latencyConcurrent, throughput, burst, streaming, memory } = results.measures;
+  const { firstProgress, chunkCost } = streaming;
+  const c = latencyConcurrent.concurrency;
+  return [
+    row(COLUMNS),
+    '-'.repeat(WIDTHS.reduce((sum, width) => sum + width + 1, 0)),
+    ...latencyRows('tool call c=1', latencyC1),
+    ...latencyRows(`tool call c=${c}`, latencyConcurrent),
+    row([
+      `calls/s at c=${c}`,
+      throughput.callsPerSecond.direct,
+      throughput.callsPerSecond.gateway,
+      throughput.callsPerSecond.baseline,
+      '',
+      '',
+      format(throughput.ratio, 2),
+    ]),
+    row([
+      `${burst.calls} × ${burst.upstreamDelayMs} ms upstream: wall (ms)`,
+      burst.wallMs.direct,
+      burst.wallMs.gateway,
+      burst.wallMs.baseline,
+      signed(burst.wallMs.gateway - burst.wallMs.direct, 1),
+      signed(burst.wallMs.baseline - burst.wallMs.direct, 1),
+    ]),
+    row([
+      'first progress p50 (ms; direct: 1st token)',
+      firstProgress.p50Ms.direct,
+      firstProgress.p50Ms.gateway,
+      firstProgress.p50Ms.baseline,
+      signed(firstProgress.addedMs.gateway),
+      signed(firstProgress.addedMs.baseline),
+    ]),
+    row([
+      `per chunk, ${chunkCost.chunkCounts[1]}-chunk stream (µs)`,
+      chunkCost.perChunkUs.direct,
+      chunkCost.perChunkUs.gateway,
+      chunkCost.perChunkUs.baseline,
+      signed(chunkCost.addedPerChunkUs.gateway, 2),
+      signed(chunkCost.addedPerChunkUs.baseline, 2),
+    ]),
+    row([
+      `${chunkCost.chunkCounts[1]}-chunk streamed call (ms)`,
+      chunkCost.largeStreamMs.direct,
+      chunkCost.largeStreamMs.gateway,
+      chunkCost.largeStreamMs.baseline,
+    ]),
+    row([
+      'chunks/s through one streamed call',
+      chunkCost.chunksPerSecond.direct,
+      chunkCost.chunksPerSecond.gateway,
+      chunkCost.chunksPerSecond.baseline,
+    ]),
+    ...memoryRows(memory.gateway, memory.baseline),
+  ];
+}
+
+function targetLine(target: TargetCheck): string {
+  const verdict = target.pass ? 'PASS' : 'FAIL';
+  const measured = `${format(target.measured)}${target.unit === '' ? '' : ' ' + target.unit}`;
+  return `${verdict}  ${target.description.padEnd(52)} ${measured.padStart(12)}   target ${target.comparison} ${target.limit}${target.unit === '' ? '' : ' ' + target.unit}`;
+}
+
+function anchorLines(results: BenchResults): string[] {
+  const gatewayAdded = results.measures.latencyC1.addedMs.gateway.p50;
+  const chunksPerSecond = results.measures.streaming.chunkCost.chunksPerSecond.gateway;
+  return [
+    ...ANCHORS.map((anchor) =>
+      'addedMsMedian' in anchor
+        ? `  ${anchor.name.padEnd(32)} ≈ ${anchor.addedMsMedian} ms   (${anchor.note})`
+        : `  ${anchor.name.padEnd(32)} ≈ ${anchor.tokensPerSecond} tokens/s (${anchor.note})`,
+    ),
+    `  ${'this gateway'.padEnd(32)} ${format(gatewayAdded)} ms added per call (c=1, p50); ${format(chunksPerSecond)} chunks/s through one streamed call`,
+  ];
+}
+
+/** The human-readable report printed at the end of a run. */
+export function renderReport(results: BenchResults): string {
+  const m = results.machine;
+  return [
+    `MCP gateway benchmark (${results.plan.name} plan, ${results.plan.rounds} rounds, medians of rounds; ${results.durationSeconds.toFixed(0)} s)`,
+    `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node}; ${m.os}`,
+    '',
+    ...measureTable(results),
+    '',
+    'targets (gateway):',
+    ...results.targets.map(targetLine),
+    '',
+    'public anchors:',
+    ...anchorLines(results),
+  ].join('\n');
+}

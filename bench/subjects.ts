@@ -1,0 +1,41 @@
+import type { EmulatorControl } from './emulator/emulator-control';
+import type { DirectCaller } from './load/direct';
+import type { SessionPool } from './load/mcp-sessions';
+import type { BenchPlan } from './plan';
+import type { ServerUnderTest } from './support/servers';
+
+export type SubjectName = 'direct' | 'gateway' | 'baseline';
+
+/** Something the bench times: the gateway, the baseline, or the emulator called directly (the reference). */
+export interface Subject {
+  readonly name: SubjectName;
+  /** one generate_code call (direct: one generation); `onProgress` streams it */
+  call(worker: number, onProgress?: () => void): Promise<unknown>;
+}
+
+export interface BenchContext {
+  readonly plan: BenchPlan;
+  readonly emulator: EmulatorControl;
+  readonly subjects: readonly Subject[];
+  readonly log: (line: string) => void;
+}
+
+export function directSubject(direct: DirectCaller): Subject {
+  return { name: 'direct', call: (_worker, onProgress) => direct.call(onProgress && (() => onProgress())) };
+}
+
+export function serverSubject(server: ServerUnderTest, pool: SessionPool): Subject {
+  return { name: server.name, call: (worker, onProgress) => pool.at(worker).call(onProgress) };
+}
+
+/** Round r runs the subjects in a rotated order, so no subject always runs first (or right after another). */
+export function rotated<T>(items: readonly T[], round: number): T[] {
+  const shift = round % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+export function subjectNamed(context: BenchContext, name: SubjectName): Subject {
+  const subject = context.subjects.find((candidate) => candidate.name === name);
+  if (!subject) throw new Error(`no subject ${name}`);
+  return subject;
+}

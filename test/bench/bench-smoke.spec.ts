@@ -1,0 +1,88 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MEASURE_KEYS, type BenchResults } from '../../bench/report/results';
+
+/*
+ * `node dist/bench/main.js --smoke`: every measure with tiny counts, against the BUILT gateway. This checks
+ * that the benchmark keeps working and writes complete JSON — not how fast anything is (the CI machine's
+ * speed is nobody's target).
+ */
+
+const ROOT = process.cwd();
+const BENCH_MAIN = join(ROOT, 'dist/bench/main.js');
+const NEST_CLI = join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runSmoke(out: string): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BENCH_MAIN, '--smoke', '--out', out], {
+      cwd: ROOT,
+      timeout: 150_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function isFiniteNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+describe('npm run bench -- --smoke (built, spawned)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  const out = join(dir, 'smoke.json');
+  let run: Finished;
+  let results: BenchResults;
+
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, [NEST_CLI, 'build', 'mcp-gateway'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(build.status).toBe(0);
+    run = await runSmoke(out);
+    if (existsSync(out)) results = JSON.parse(readFileSync(out, 'utf8')) as BenchResults;
+  }, 280_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('completes and prints the table with a verdict per target and the machine it ran on', () => {
+    expect(run.stderr.slice(-2000)).not.toMatch(/Error:/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('targets (gateway):');
+    expect(run.stdout).toMatch(/^machine: .+, \d+ cores/m);
+    expect(run.stdout.match(/^(PASS|FAIL) {2}/gm)).toHaveLength(7);
+  });
+
+  it('writes JSON with every measure, numeric results for each subject, and the targets judged', () => {
+    expect(Object.keys(results.measures).sort()).toEqual([...MEASURE_KEYS].sort());
+    const { latencyC1, latencyConcurrent, throughput, burst, streaming, memory } = results.measures;
+    for (const measure of [latencyC1, latencyConcurrent]) {
+      for (const subject of ['direct', 'gateway', 'baseline'] as const) {
+        expect(measure.subjects[subject].latencyMs.count).toBeGreaterThan(0);
+        expect(isFiniteNumber(measure.subjects[subject].latencyMs.p99)).toBe(true);
+        expect(measure.subjects[subject].errors).toBe(0);
+      }
+    }
+    expect(isFiniteNumber(throughput.ratio)).toBe(true);
+    expect(burst.errors).toEqual({ direct: 0, gateway: 0, baseline: 0 });
+    expect(isFiniteNumber(streaming.firstProgress.addedMs.gateway)).toBe(true);
+    expect(isFiniteNumber(streaming.chunkCost.perChunkUs.gateway)).toBe(true);
+    expect(memory.gateway.callErrors).toBe(0);
+    expect(memory.gateway.sessionsOpened).toBe(results.plan.churnSessions);
+    expect(memory.gateway.rssAfterChurnMiB).toBeGreaterThan(0);
+    expect(results.targets.map((target) => typeof target.pass)).toEqual(Array(7).fill('boolean'));
+    expect(results.machine.cores).toBeGreaterThan(0);
+  });
+});
