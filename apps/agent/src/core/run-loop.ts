@@ -1,4 +1,4 @@
-import type { GenerationResult, ModelClient } from '@app/inference';
+import type { ChatMessage, GenerationResult, ModelClient } from '@app/inference';
 import { FINAL_ANSWER_TOOL, renderFormatError, renderObservation, renderToolError } from '@app/prompts';
 import { ActionValidator } from '../planner/action-validator';
 import { buildConversation } from '../planner/conversation';
@@ -92,36 +92,55 @@ export class RunLoop {
     const startedAt = new Date();
     const messages = this.conversation();
     const modelStart = performance.now();
-    const result = await this.deps.planner.generate({
-      messages,
-      ...this.deps.strategy.requestOptions(),
-      maxTokens: this.deps.settings.plannerMaxTokens,
-      temperature: this.deps.settings.plannerTemperature,
-      signal: this.deps.signal,
-    });
+    const result = await this.askPlanner(messages);
     const modelMs = performance.now() - modelStart;
     const outcome = await this.act(this.deps.strategy.interpret(result));
     const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
-    const step: StepRecord = {
-      index: this.deps.record.recordedSteps.length + 1,
-      kind: outcome.kind,
-      startedAt: startedAt.toISOString(),
-      modelOutput: { text: result.text, toolCalls: result.toolCalls },
-      action: outcome.action,
-      observation: outcome.observation,
-      error: outcome.error,
-      feedback: outcome.feedback,
-      timings: {
-        modelMs: Math.round(modelMs),
-        toolMs: Math.round(outcome.toolMs),
-        totalMs: Date.now() - startedAt.getTime(),
-      },
-      tokens: this.tokensOf(result, promptChars),
+    const timings = {
+      modelMs: Math.round(modelMs),
+      toolMs: Math.round(outcome.toolMs),
+      totalMs: Date.now() - startedAt.getTime(),
     };
-    return { step, answer: outcome.answer };
+    return {
+      step: this.stepRecord(startedAt, result, outcome, timings, promptChars),
+      answer: outcome.answer,
+    };
   }
 
-  private conversation() {
+  private askPlanner(messages: ChatMessage[]): Promise<GenerationResult> {
+    const { planner, strategy, settings, signal } = this.deps;
+    return planner.generate({
+      messages,
+      ...strategy.requestOptions(),
+      maxTokens: settings.plannerMaxTokens,
+      temperature: settings.plannerTemperature,
+      signal,
+    });
+  }
+
+  private stepRecord(
+    startedAt: Date,
+    result: GenerationResult,
+    outcome: ActOutcome,
+    timings: StepRecord['timings'],
+    promptChars: number,
+  ): StepRecord {
+    const { kind, action, observation, error, feedback } = outcome;
+    return {
+      index: this.deps.record.recordedSteps.length + 1,
+      kind,
+      startedAt: startedAt.toISOString(),
+      modelOutput: { text: result.text, toolCalls: result.toolCalls },
+      action,
+      observation,
+      error,
+      feedback,
+      timings,
+      tokens: this.tokensOf(result, promptChars),
+    };
+  }
+
+  private conversation(): ChatMessage[] {
     const { strategy, record } = this.deps;
     const opening = strategy.opening(record.request.task, record.request.language);
     return buildConversation(opening, this.trimmer.trim(record.recordedSteps));
