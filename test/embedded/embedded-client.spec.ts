@@ -45,9 +45,7 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
   });
 
   it('declares what the embedded engine can do', async () => {
-    await expect(preloadIfEmbedded({ ...client, protocol: 'openai-chat' } as ModelClient)).resolves.toBe(
-      false,
-    );
+    await expect(preloadIfEmbedded({ ...client, protocol: 'openai-chat' })).resolves.toBe(false);
     expect(client.protocol).toBe('embedded');
     expect(client.capabilities).toEqual({ streaming: true, structuredOutput: true, nativeTools: false });
   });
