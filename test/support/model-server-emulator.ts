@@ -117,7 +117,7 @@ export interface ModelServerEmulator {
   /** resolves once `abortedCount >= n`; rejects after `timeoutMs` */
   waitForAborts(n: number, timeoutMs?: number): Promise<void>;
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
-  /** clears script, records and counters */
+  /** clears the script, records, request/abort/completion counters and the health script (not the handler) */
   reset(): void;
   close(): Promise<void>;
 }

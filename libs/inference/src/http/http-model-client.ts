@@ -89,6 +89,13 @@ function wireFor(protocol: HttpProtocol, template: ChatTemplate): WireAdapter {
 /**
  * A `ModelClient` for HTTP model servers: replicas with health-aware failover, a circuit breaker per
  * replica, a concurrency limit (bulkhead) per endpoint, retries before the first byte, and deadlines.
+ *
+ * Libraries: undici (a Pool per replica with an explicit size and idle timeout; aborting a request destroys
+ * its socket, which is what stops the GPU work upstream), eventsource-parser (SSE framing across chunk
+ * boundaries), cockatiel (circuit breaker, bulkhead, decorrelated-jitter backoff). The retry loop itself
+ * is ours: cockatiel's retry sleeps cannot be interrupted by an AbortSignal nor given an injectable
+ * clock, and the rules (never after output, honour Retry-After, fail over before spending a retry) are
+ * specific to model calls.
  */
 export class HttpModelClient implements ModelClient {
   readonly role: ModelRole;
