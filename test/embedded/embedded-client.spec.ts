@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { TOOL_CONTRACTS } from '@app/contracts';
@@ -20,6 +20,12 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
   let modelFile: string;
   let registry: EmbeddedModelRegistry;
   let client: ModelClient;
+  const temporaryModels: string[] = [];
+  const tinyModel = async (...args: Parameters<typeof writeTinyGguf>) => {
+    const path = await writeTinyGguf(...args);
+    temporaryModels.push(path);
+    return path;
+  };
 
   const options = (overrides: Partial<EmbeddedClientOptions> = {}): EmbeddedClientOptions => ({
     role: 'code',
@@ -34,7 +40,7 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
   });
 
   beforeAll(async () => {
-    modelFile = await writeTinyGguf({ seed: 7 });
+    modelFile = await tinyModel({ seed: 7 });
     registry = new EmbeddedModelRegistry();
     client = createEmbeddedModelClient(options());
   });
@@ -42,6 +48,7 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
   afterAll(async () => {
     await client.close();
     await registry.releaseAll();
+    await Promise.all(temporaryModels.map((path) => rm(dirname(path), { recursive: true, force: true })));
   });
 
   it('declares what the embedded engine can do', async () => {
@@ -158,7 +165,7 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
 
   it('gives contract-valid outputs for every tool under its output schema (JSON-friendly tiny model)', async () => {
     const jsonRegistry = new EmbeddedModelRegistry();
-    const jsonModel = await writeTinyGguf({ seed: 7, preferJsonClosers: true });
+    const jsonModel = await tinyModel({ seed: 7, preferJsonClosers: true });
     const jsonClient = createEmbeddedModelClient(options({ modelFile: jsonModel, registry: jsonRegistry }));
     for (const contract of Object.values(TOOL_CONTRACTS)) {
       const result = await jsonClient.generate({
@@ -176,7 +183,7 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
   it('stops at end-of-sequence: a scripted tiny model writes its script, then finishes with stop', async () => {
     const scriptRegistry = new EmbeddedModelRegistry();
     const script = ['```python\n', 'print(1)', '\n```'];
-    const scripted = await writeTinyGguf({ script, preferJsonClosers: true });
+    const scripted = await tinyModel({ script, preferJsonClosers: true });
     const scriptClient = createEmbeddedModelClient(
       options({ modelFile: scripted, registry: scriptRegistry }),
     );

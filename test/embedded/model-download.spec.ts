@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,7 @@ describe('model download', () => {
 
   afterEach(async () => {
     await Promise.all(servers.map((server) => server.close()));
+    await rm(directory, { recursive: true, force: true });
   });
 
   const serve = async (options: FileServerOptions) => {
