@@ -145,6 +145,55 @@ describe('InferenceModule', () => {
     }
   });
 
+  it('builds the embedded backend for a role without endpoint, and reports a failing probe as down', async () => {
+    const built: unknown[] = [];
+    const fake: ModelClient = {
+      role: 'planner',
+      protocol: 'embedded',
+      capabilities: { streaming: true, structuredOutput: true, nativeTools: false },
+      generate: () => Promise.reject(new Error('not used')),
+      stream: () => ({
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true, value: undefined }) }),
+      }),
+      checkHealth: () => Promise.reject(new Error('model file missing')),
+      close: () => Promise.resolve(),
+    };
+    const config = loadConfig({
+      ...env(),
+      MISTRAL_ENDPOINT: '',
+      MISTRAL_MODEL_FILE: '/models/m.gguf',
+    }).inference;
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        InferenceModule.forRootAsync({
+          useFactory: () => ({
+            ...inferenceOptionsFromConfig(config),
+            embeddedFactory: (options) => {
+              built.push(options);
+              return fake;
+            },
+          }),
+        }),
+      ],
+    }).compile();
+    try {
+      expect(moduleRef.get<ModelClient>(PLANNER_MODEL)).toBe(fake);
+      expect(built).toEqual([
+        expect.objectContaining({
+          role: 'planner',
+          modelFile: '/models/m.gguf',
+          cacheDir: config.embedded.cacheDir,
+        }),
+      ]);
+      const result = await moduleRef.get(InferenceHealthIndicator).check('planner');
+      expect(result).toMatchObject({
+        'planner-model': { status: 'down', protocol: 'embedded', message: 'model file missing' },
+      });
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
   it('closes the connection pools when the module is destroyed', async () => {
     const moduleRef = await compile();
     const client = moduleRef.get<ModelClient>(CODE_MODEL);

@@ -7,7 +7,7 @@ import {
   type ChatTemplateFamily,
 } from '@app/prompts';
 import { Pool } from 'undici';
-import { createEmbeddedModelClient } from './embedded';
+import { createEmbeddedModelClient, type EmbeddedClientOptions } from './embedded';
 import type { InferenceObserver } from './inference.events';
 import type { ModelClient, ModelProtocol, ModelRole } from './inference.types';
 import type { AttemptDeadlines } from './http/attempt';
@@ -53,13 +53,12 @@ export interface ClientHooks {
   /** `/v1/completions` prompt rendering; default by role: starcoder (code), mistral (planner) */
   template?: ChatTemplate | ChatTemplateFamily;
   observer?: InferenceObserver;
+  /** builds the `embedded` backend (default: the in-process llama.cpp engine) */
+  embeddedFactory?: (options: EmbeddedClientOptions) => ModelClient;
 }
 
-export interface EmbeddedEngineOptions {
-  cacheDir?: string;
-  threads?: number;
-  contextSize?: number;
-}
+/** The embedded engine's settings shared by both roles (cache dir, threads, context size, GPU …). */
+export type EmbeddedEngineOptions = Omit<EmbeddedClientOptions, 'role' | 'modelFile'>;
 
 export interface ModelClientOptions extends ModelEndpointOptions, ResilienceOptions, ClientHooks {
   embedded?: EmbeddedEngineOptions;
@@ -147,7 +146,8 @@ function httpClient(options: ModelClientOptions, protocol: HttpProtocol): HttpMo
 export function createModelClient(options: ModelClientOptions): ModelClient {
   const protocol = resolveProtocol(options);
   if (protocol !== 'embedded') return httpClient(options, protocol);
-  return createEmbeddedModelClient({ role: options.role, modelFile: options.modelFile, ...options.embedded });
+  const factory = options.embeddedFactory ?? createEmbeddedModelClient;
+  return factory({ role: options.role, modelFile: options.modelFile, ...options.embedded });
 }
 
 /** Options of `InferenceModule`: 1:1 with `inferenceConfig` of `@app/config`, plus optional tuning and hooks. */

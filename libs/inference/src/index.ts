@@ -45,6 +45,7 @@ export {
   type ModelEndpointOptions,
   type ResilienceOptions,
 } from './create-model-client';
+export type { EmbeddedClientOptions } from './embedded';
 export { detectProtocol, type HttpProtocol } from './http/endpoint';
 export { systemClock, type Clock, type DeadlineTimer } from './http/clock';
 export type { AttemptDeadlines } from './http/attempt';
