@@ -269,7 +269,12 @@ describe('model download', () => {
         onDownloadProgress: (p) => progress.push(p),
       });
       expect((await client.checkHealth()).state).toBe('degraded');
-      const result = await client.generate({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 3 });
+      const generation = client.generate({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 3 });
+      expect((await client.checkHealth()).replicas[0]).toMatchObject({
+        state: 'degraded',
+        lastError: 'loading the model',
+      });
+      const result = await generation;
       expect(result.usage?.completionTokens).toBe(3);
       expect(server.requests.map((r) => r.url)).toEqual(['/someone/tiny-GGUF/resolve/main/tiny.gguf']);
       expect(progress.at(-1)?.receivedBytes).toBe(tiny.length);
