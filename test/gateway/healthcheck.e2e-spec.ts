@@ -44,3 +44,18 @@ describe('healthcheck CLI (container HEALTHCHECK)', () => {
     expect(result.stderr).toMatch(/^unhealthy: http:\/\/127\.0\.0\.1:\d+\/mcp: /);
   });
 });
+
+describe('probeGateway (in-process)', () => {
+  it('is healthy against a running gateway and names the failure otherwise', async () => {
+    const { probeGateway } = await import('../../apps/mcp-gateway/src/health/healthcheck-probe');
+    const gateway = await startGateway();
+    try {
+      expect(await probeGateway(gateway.port, undefined)).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
+    expect(await probeGateway(await closedPort(), undefined, 2_000)).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/mcp: /,
+    );
+  });
+});

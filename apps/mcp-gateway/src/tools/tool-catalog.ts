@@ -34,8 +34,4 @@ function describe(name: ToolName): ToolDescriptor {
 export class ToolCatalog {
   readonly tools: readonly ToolDescriptor[] = TOOL_NAMES.map(describe);
   readonly listToolsResult = { tools: [...this.tools] };
-
-  find(name: string): ToolDescriptor | undefined {
-    return this.tools.find((tool) => tool.name === name);
-  }
 }

@@ -76,6 +76,7 @@ export class ToolExecutionService {
 
   private async run(name: string, args: unknown, context: ToolRunContext): Promise<ToolOutcome> {
     try {
+      if (context.signal.aborted) throw abortReasonOf(context.signal);
       const contract = this.contractOf(name);
       const input = validate(contract.input, args ?? {});
       if (!input.ok) throw invalidInput(name, input.message, input.errors);
@@ -83,7 +84,10 @@ export class ToolExecutionService {
       const output = await handler.run(input.value, context);
       return { ok: true, value: this.checkOutput(contract, output) };
     } catch (error) {
-      return { ok: false, error: toGatewayError(context.signal.aborted ? cancelled() : error) };
+      return {
+        ok: false,
+        error: toGatewayError(context.signal.aborted ? abortReasonOf(context.signal) : error),
+      };
     }
   }
 
@@ -108,7 +112,9 @@ function invalidInput(tool: string, summary: string, errors: unknown): GatewayEr
   return new GatewayError('VALIDATION_FAILED', `Invalid arguments for ${tool}: ${summary}`, errors);
 }
 
-/** Once the caller gave up, whatever the model client threw is reported as a cancellation. */
-function cancelled(): GatewayError {
+/** Once the caller gave up (or the gateway is stopping), whatever the model client threw is a cancellation. */
+function abortReasonOf(signal: AbortSignal): GatewayError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof GatewayError) return reason;
   return new GatewayError('CANCELLED', 'The call was cancelled before it finished.');
 }

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import { matchesAnyKey } from './api-key.middleware';
+import { hostnameOf } from './host-origin.middleware';
+import { isMcpPath } from './http-errors';
+
+describe('HTTP helpers', () => {
+  it('matchesAnyKey compares digests against every configured key', () => {
+    const keys = ['alpha', 'beta'].map((k) => createHash('sha256').update(k).digest());
+    expect(matchesAnyKey('beta', keys)).toBe(true);
+    expect(matchesAnyKey('bet', keys)).toBe(false);
+    expect(matchesAnyKey('', [])).toBe(false);
+  });
+
+  it('hostnameOf reads Host headers and Origins, ports and IPv6 included', () => {
+    expect(hostnameOf('localhost:3000')).toBe('localhost');
+    expect(hostnameOf('[::1]:3000')).toBe('[::1]');
+    expect(hostnameOf('http://Evil.Example:8080')).toBe('evil.example');
+    expect(hostnameOf('http://')).toBeUndefined();
+  });
+
+  it('isMcpPath tells JSON-RPC routes from REST ones', () => {
+    expect(isMcpPath('/mcp')).toBe(true);
+    expect(isMcpPath('/messages?sessionId=1')).toBe(true);
+    expect(isMcpPath('/sse')).toBe(true);
+    expect(isMcpPath('/mcpx')).toBe(false);
+    expect(isMcpPath('/v1/tools')).toBe(false);
+    expect(isMcpPath(undefined)).toBe(false);
+  });
+});
