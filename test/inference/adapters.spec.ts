@@ -170,6 +170,35 @@ describe('HTTP adapters', () => {
       });
     });
 
+    it('accepts a whole JSON answer from a server that ignores stream: true', async () => {
+      const client = clients.create({ urls: [emu.url], model: 'm' });
+      const answer = { choices: [{ message: { content: 'at once' }, finish_reason: 'stop' }] };
+      emu.script({ kind: 'error', status: 200, body: answer });
+      const tokens: string[] = [];
+      const result = await client.generate({ messages: USER, onToken: (t) => tokens.push(t) });
+      expect(tokens).toEqual(['at once']);
+      expect(result.text).toBe('at once');
+    });
+
+    it('rejects an HTML page (wrong URL) with INVALID_RESPONSE asking about the protocol', async () => {
+      const client = clients.create({ urls: [emu.url], model: 'm' });
+      emu.script({ kind: 'error', status: 200, body: '<html><body>Open WebUI</body></html>' });
+      const error = (await rejectionOf(
+        client.generate({ messages: USER, onToken: () => undefined }),
+      )) as InferenceError;
+      expect(error.code).toBe('INVALID_RESPONSE');
+      expect(error.message).toContain('<html><body>Open WebUI');
+      expect(error.message).toContain('is the protocol right?');
+    });
+
+    it('never shows credentials embedded in an endpoint URL', async () => {
+      const withCredentials = emu.url.replace('http://', 'http://user:secret@');
+      const client = clients.create({ urls: [`${withCredentials}/v1`], model: 'm' });
+      const result = await client.generate({ messages: USER });
+      expect(result.endpoint).toBe(`${emu.url}/v1`);
+      expect(JSON.stringify(await client.checkHealth())).not.toContain('secret');
+    });
+
     it('reports finish_reason length', async () => {
       const client = clients.create({ urls: [emu.url], model: 'm' });
       emu.script({ text: 'cut', finishReason: 'length' }, { chunks: ['cu', 't'], finishReason: 'length' });

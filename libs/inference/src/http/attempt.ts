@@ -122,7 +122,9 @@ export class Attempt {
   private async exchange(): Promise<AttemptOutcome> {
     const response = await this.send();
     if (response.statusCode >= 400) throw await this.statusError(response);
-    return this.input.stream ? this.readStream(response.body) : this.readComplete(response.body);
+    // some servers ignore `stream: true` and answer with one JSON body: accept it as a whole answer
+    const streamed = this.input.stream && isEventStream(response.headers['content-type']);
+    return streamed ? this.readStream(response.body) : this.readComplete(response.body);
   }
 
   private send(): Promise<Dispatcher.ResponseData> {
@@ -240,6 +242,11 @@ export class Attempt {
     if (isInferenceError(error)) return error;
     return errorFromTransport(this.ctx, error, this.input.progress.streamed);
   }
+}
+
+function isEventStream(contentType: string | string[] | undefined): boolean {
+  const value = Array.isArray(contentType) ? contentType[0] : contentType;
+  return value?.toLowerCase().includes('text/event-stream') ?? false;
 }
 
 class StreamState {

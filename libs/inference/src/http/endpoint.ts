@@ -5,7 +5,7 @@ export type HttpProtocol = Exclude<ModelProtocol, 'embedded'>;
 
 /** Where one replica's routes live, resolved once from its configured URL. */
 export interface ReplicaEndpoint {
-  /** the URL as configured (used in messages and health reports) */
+  /** the URL as configured, minus any credentials (used in messages and health reports) */
   url: string;
   /** scheme://host:port, the key of the connection pool */
   origin: string;
@@ -59,8 +59,18 @@ function openAiBase(path: string): string {
   return path === '' ? '/v1' : path;
 }
 
-export function resolveEndpoint(url: string, protocol: HttpProtocol): ReplicaEndpoint {
-  const parsed = parseUrl(url);
+/** The URL without user:password, for messages, results and health reports. */
+function displayUrl(parsed: URL, url: string): string {
+  if (parsed.username === '' && parsed.password === '') return url;
+  const safe = new URL(parsed.href);
+  safe.username = '';
+  safe.password = '';
+  return safe.href;
+}
+
+export function resolveEndpoint(configured: string, protocol: HttpProtocol): ReplicaEndpoint {
+  const parsed = parseUrl(configured);
+  const url = displayUrl(parsed, configured);
   const path = trimSlash(parsed.pathname);
   if (protocol === 'local-models') {
     return {

@@ -143,7 +143,7 @@ export class HttpModelClient implements ModelClient {
     this.settings.observer?.callStarted?.({ role: this.role, protocol: this.protocol, streamed: stream });
     try {
       const result = await raceAbort(
-        this.throughBulkhead(() => this.withRetries(request, stream, state)),
+        this.throughBulkhead(() => this.withRetries(request, stream, state), state.scope.signal),
         state.scope.signal,
       );
       this.report(state, stream, result);
@@ -223,9 +223,10 @@ export class HttpModelClient implements ModelClient {
     };
   }
 
-  private async throughBulkhead<T>(run: () => Promise<T>): Promise<T> {
+  private async throughBulkhead<T>(run: () => Promise<T>, signal: AbortSignal): Promise<T> {
     try {
-      return await this.bulkhead.execute(run);
+      // with the signal, a call cancelled while queued is dropped when its turn comes instead of running
+      return await this.bulkhead.execute(run, signal);
     } catch (error) {
       if (!(error instanceof BulkheadRejectedError)) throw error;
       const { maxConcurrency, maxQueued } = this.settings;
