@@ -56,6 +56,8 @@ describe('npm run demo -- --replay (built, spawned)', () => {
     expect(stdout).toContain('✓ generate_code');
     expect(stdout).toContain('def slugify(title: str) -> str:');
     expect(stdout).toContain('✗ rejected, error sent back to the planner');
+    expect(stdout).toContain('→ calling generate_code…');
+    expect(stdout).toMatch(/planner \(\d+ ms\): \{"tool":"review_code","arguments":\{"snippet"/);
     expect(stdout).toContain('request_changes, score 3/10');
     expect(stdout).toContain('text[-1 - i]');
     expect(stdout).toContain('2/2 scenarios succeeded.');

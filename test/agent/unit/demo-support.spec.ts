@@ -34,7 +34,9 @@ describe('demo support', () => {
       (t) => (out += t),
     );
     expect(views).toHaveLength(2);
-    expect(out).toContain('[step 1] planner');
+    expect(out).toContain('[step 1] asking the planner…');
+    expect(out).toContain('→ calling generate_code…');
+    expect(out).toContain('planner (');
     expect(out).toContain('✓ generate_code');
     expect(out).toContain('✗ rejected, error sent back to the planner: no JSON action');
     expect(out).toContain('final answer: fine');
@@ -66,7 +68,8 @@ describe('demo support', () => {
       timings: { modelMs: 1, toolMs: 2, totalMs: 3 },
       tokens: { prompt: 1, completion: 1, total: 2, estimated: true },
     });
-    expect(out).toContain('2~ tokens');
+    expect(out).toContain('tokens: 2 = 1 prompt + 1 completion (estimated)');
+    expect(out).toContain('planner (1 ms): [{"id":"a"');
     expect(out).toContain('✗ review_code failed (2 ms): timeout');
   });
 

@@ -3,7 +3,7 @@ import { FINAL_ANSWER_TOOL, renderFormatError, renderObservation, renderToolErro
 import { ActionValidator } from '../planner/action-validator';
 import { buildConversation } from '../planner/conversation';
 import type { PlannerStrategy } from '../planner/planner-strategy';
-import type { RunRecord } from '../runs/run-record';
+import type { RunActivity, RunRecord } from '../runs/run-record';
 import type { ToolSession } from '../tools/tool-gateway';
 import { resolveArgumentReferences } from './argument-references';
 import type {
@@ -60,6 +60,8 @@ export class RunLoop {
   private readonly trimmer: ContextTrimmer;
   private readonly stuck: StuckDetector;
   private consecutiveFailures = 0;
+  /** what the planner just said, for the `calling` activity report */
+  private currentCall?: Omit<Extract<RunActivity, { phase: 'calling' }>, 'phase' | 'action'>;
 
   constructor(private readonly deps: RunLoopDeps) {
     this.validator = new ActionValidator(deps.session.tools);
@@ -90,10 +92,17 @@ export class RunLoop {
 
   private async nextStep(): Promise<{ step: StepRecord; answer?: string }> {
     const startedAt = new Date();
+    const index = this.deps.record.recordedSteps.length + 1;
     const messages = this.conversation();
+    this.deps.record.reportActivity({ phase: 'planning', index });
     const modelStart = performance.now();
     const result = await this.askPlanner(messages);
     const modelMs = performance.now() - modelStart;
+    this.currentCall = {
+      index,
+      modelOutput: { text: result.text, toolCalls: result.toolCalls },
+      modelMs: Math.round(modelMs),
+    };
     const outcome = await this.act(this.deps.strategy.interpret(result));
     const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
     const timings = {
@@ -178,6 +187,7 @@ export class RunLoop {
     const validation = this.validator.validate({ ...action, arguments: resolved.value });
     if (!validation.ok) return this.rejected(validation.problem, action);
     this.consecutiveFailures = 0;
+    if (this.currentCall) this.deps.record.reportActivity({ phase: 'calling', action, ...this.currentCall });
     const start = performance.now();
     const observation = await this.deps.session.call(action.tool, resolved.value, {
       signal: this.deps.signal,

@@ -21,7 +21,11 @@ export async function runDemoScenarios(
   for (const scenario of scenarios) {
     printer.header(scenario.title, scenario.task);
     const record = new RunRecord({ task: scenario.task, language: scenario.language });
-    record.subscribe((event) => (event.type === 'step' ? printer.step(event.step) : printer.end(event.run)));
+    record.subscribe((event) => {
+      if (event.type === 'activity') printer.activity(event.activity);
+      else if (event.type === 'step') printer.step(event.step);
+      else printer.end(event.run);
+    });
     await orchestrator.execute(record);
     views.push(record.view());
     if (isInfrastructureFailure(record.view())) {

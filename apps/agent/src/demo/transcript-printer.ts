@@ -1,4 +1,5 @@
 import type { GeneratedCode, RunView, StepRecord } from '../core/agent.types';
+import type { RunActivity } from '../runs/run-record';
 
 export type Write = (text: string) => void;
 
@@ -54,30 +55,60 @@ function describeIssues(observation: unknown): string[] {
   });
 }
 
-/** Prints a run as it happens: each step's raw planner output, parsed action, result, timings and tokens. */
+function rawOutput(modelOutput: StepRecord['modelOutput']): string {
+  const raw = modelOutput.toolCalls.length > 0 ? JSON.stringify(modelOutput.toolCalls) : modelOutput.text;
+  return clipped(raw, RAW_CHARS) || '(empty)';
+}
+
+function actionLine(action: StepRecord['action']): string {
+  return action ? `  action: ${action.tool} ${clipped(JSON.stringify(action.arguments), 160)}\n` : '';
+}
+
+/**
+ * Prints a run as it happens: "asking the planner", its raw output and parsed action as soon as it
+ * answers, the tool call while it runs, then the result with timings and tokens.
+ */
 export class TranscriptPrinter {
+  /** steps whose planner output was already printed when the tool call started */
+  private readonly announced = new Set<number>();
+
   constructor(private readonly write: Write) {}
 
   header(title: string, task: string): void {
+    this.announced.clear();
     this.write(`\n━━━ ${title} ━━━\nTask: ${task}\n`);
+  }
+
+  activity(activity: RunActivity): void {
+    if (activity.phase === 'planning') {
+      this.write(`\n[step ${activity.index}] asking the planner…\n`);
+      return;
+    }
+    // The tool call is starting: show what the planner said now, so a slow model call shows what it waits for.
+    this.announced.add(activity.index);
+    this.write(`  planner (${activity.modelMs} ms): ${rawOutput(activity.modelOutput)}\n`);
+    this.write(`${actionLine(activity.action)}  → calling ${activity.action.tool}…\n`);
   }
 
   step(step: StepRecord): void {
     const { modelMs, toolMs } = step.timings;
-    const tokens = `${step.tokens.total}${step.tokens.estimated ? '~' : ''} tokens`;
-    this.write(`\n[step ${step.index}] planner ${modelMs} ms, ${tokens}\n`);
-    const raw =
-      step.modelOutput.toolCalls.length > 0
-        ? JSON.stringify(step.modelOutput.toolCalls)
-        : step.modelOutput.text;
-    this.write(`  model output: ${clipped(raw, RAW_CHARS) || '(empty)'}\n`);
+    if (!this.announced.has(step.index)) {
+      this.write(`  planner (${modelMs} ms): ${rawOutput(step.modelOutput)}\n`);
+      this.write(actionLine(step.kind === 'final_answer' ? undefined : step.action));
+    }
     this.write(this.outcomeLines(step, toolMs));
+    const { prompt, completion, total, estimated } = step.tokens;
+    const approx = estimated ? ' (estimated)' : '';
+    this.write(
+      `  tokens: ${total} = ${prompt} prompt + ${completion} completion${approx}; step ${step.timings.totalMs} ms\n`,
+    );
   }
 
   end(view: RunView): void {
     const seconds = ((view.durationMs ?? 0) / 1000).toFixed(1);
     const result = view.result;
-    const mode = view.plannerMode ? `, ${view.plannerMode} tool calling` : '';
+    const modes = { native: 'native tool calls', text: 'text action format' };
+    const mode = view.plannerMode ? `, ${modes[view.plannerMode]}` : '';
     const totals = `${view.steps.length} steps, ${seconds} s, ${view.usage.totalTokens} planner tokens${mode}`;
     this.write(`\n■ ${view.status.toUpperCase()} (${result?.outcome ?? 'no result'}) after ${totals}\n`);
     if (result?.answer && result.outcome !== 'final_answer') this.write(`  ${result.answer}\n`);
@@ -87,18 +118,14 @@ export class TranscriptPrinter {
   }
 
   private outcomeLines(step: StepRecord, toolMs: number): string {
-    const action = step.action
-      ? `  action: ${step.action.tool} ${clipped(JSON.stringify(step.action.arguments), 160)}\n`
-      : '';
+    const tool = step.action?.tool ?? '';
     if (step.kind === 'final_answer') return `  final answer: ${textOf(step.action?.arguments.answer)}\n`;
     if (step.kind === 'invalid_action')
-      return `${action}  ✗ rejected, error sent back to the planner: ${step.error ?? ''}\n`;
-    if (step.kind === 'tool_error')
-      return `${action}  ✗ ${step.action?.tool} failed (${toolMs} ms): ${step.error ?? ''}\n`;
-    const tool = step.action?.tool ?? '';
+      return `  ✗ rejected, error sent back to the planner: ${step.error ?? ''}\n`;
+    if (step.kind === 'tool_error') return `  ✗ ${tool} failed (${toolMs} ms): ${step.error ?? ''}\n`;
     const issues = tool === 'review_code' ? describeIssues(step.observation) : [];
     return [
-      `${action}  ✓ ${tool} (${toolMs} ms): ${summarizeObservation(tool, step.observation)}`,
+      `  ✓ ${tool} (${toolMs} ms): ${summarizeObservation(tool, step.observation)}`,
       ...issues,
       '',
     ].join('\n');

@@ -36,6 +36,7 @@ export function streamRunEvents(record: RunRecord, req: IncomingMessage, res: Se
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   const unsubscribe = record.subscribe((event: RunEvent) => {
     if (event.type === 'step') return write(res, 'step', event.step, event.step.index);
+    if (event.type !== 'end') return;
     write(res, 'end', endPayload(event.run));
     res.end();
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  PlannedAction,
   PlannerMode,
   RunRequest,
   RunResult,
@@ -9,7 +10,21 @@ import type {
   StepRecord,
 } from '../core/agent.types';
 
-export type RunEvent = { type: 'step'; step: StepRecord } | { type: 'end'; run: RunView };
+/** Progress inside a step, for live displays (the demo); not part of the SSE contract (one event per step). */
+export type RunActivity =
+  | { phase: 'planning'; index: number }
+  | {
+      phase: 'calling';
+      index: number;
+      action: PlannedAction;
+      modelOutput: StepRecord['modelOutput'];
+      modelMs: number;
+    };
+
+export type RunEvent =
+  | { type: 'step'; step: StepRecord }
+  | { type: 'end'; run: RunView }
+  | { type: 'activity'; activity: RunActivity };
 export type RunListener = (event: RunEvent) => void;
 
 /**
@@ -62,6 +77,10 @@ export class RunRecord {
     this.usage.completionTokens += step.tokens.completion;
     this.usage.totalTokens += step.tokens.total;
     this.emit({ type: 'step', step });
+  }
+
+  reportActivity(activity: RunActivity): void {
+    this.emit({ type: 'activity', activity });
   }
 
   finish(
