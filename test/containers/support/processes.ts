@@ -1,5 +1,6 @@
 /** Child processes and ports for the container tests: every wait is bounded, every child is reaped. */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { REPO_ROOT } from './paths';
 
@@ -101,4 +102,32 @@ export async function killIfRunning(child: ChildProcess | undefined): Promise<vo
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGKILL');
   await waitForExit(child, 5_000).catch(() => undefined);
+}
+
+/**
+ * Whether this machine can run a process as PID 1 of a new PID namespace (`unshare`, needs root or user
+ * namespaces): the closest thing to a container's exec-form CMD without a Docker engine.
+ */
+export function canRunAsPid1(): boolean {
+  const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { timeout: 5_000 });
+  return probe.status === 0;
+}
+
+/**
+ * Starts `command` as PID 1 of a new PID namespace, as Docker runs an exec-form CMD. The kernel then
+ * drops signals the process has no handler for, exactly as in a container. `unshare` exits with the
+ * child's status; `pid()` is the child's PID as seen from here (where `docker stop` signals from).
+ */
+export function startAsPid1(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { launcher: ChildProcess; pid: () => number; output: () => string } {
+  const started = startProcess('unshare', ['--pid', '--fork', '--mount-proc', command, ...args], env);
+  const pid = (): number => {
+    const launcherPid = started.child.pid ?? 0;
+    const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim();
+    return Number(children.split(/\s+/)[0]);
+  };
+  return { launcher: started.child, pid, output: started.output };
 }
