@@ -54,7 +54,8 @@ export class FakePlanner implements ModelClient {
   }
 
   get capabilities() {
-    return { streaming: false, structuredOutput: false, nativeTools: this.protocol === 'openai-chat' };
+    const embedded = this.protocol === 'embedded';
+    return { streaming: false, structuredOutput: embedded, nativeTools: this.protocol === 'openai-chat' };
   }
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {

@@ -123,6 +123,31 @@ describe('AgentOrchestrator — text action format', () => {
   });
 });
 
+describe('AgentOrchestrator — constrained text format', () => {
+  it('asks a backend with structured output for the action shape as a JSON Schema', async () => {
+    const { view, planner } = await runAgent([textCall('formalize_task', { task: 't' }), FINAL], {
+      protocol: 'embedded',
+    });
+    expect(view).toMatchObject({ status: 'succeeded', plannerMode: 'text' });
+    expect(planner.requests[0]?.jsonSchema).toEqual({
+      name: 'planner_action',
+      schema: {
+        type: 'object',
+        properties: {
+          tool: { type: 'string', enum: ['formalize_task', 'generate_code', 'review_code', 'final_answer'] },
+          arguments: { type: 'object', additionalProperties: {} },
+        },
+        required: ['tool', 'arguments'],
+      },
+    });
+  });
+
+  it('does not constrain local-models, which cannot enforce a schema', async () => {
+    const { planner } = await runAgent([FINAL]);
+    expect(planner.requests[0]?.jsonSchema).toBeUndefined();
+  });
+});
+
 describe('AgentOrchestrator — native tool calling', () => {
   it('sends tools, reads tool_calls and answers with role "tool" messages', async () => {
     const { view, planner } = await runAgent(

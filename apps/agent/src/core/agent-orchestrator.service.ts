@@ -70,7 +70,7 @@ export class AgentOrchestrator {
       });
     }
     try {
-      const strategy = createPlannerStrategy(this.planner.capabilities.nativeTools, session.tools);
+      const strategy = createPlannerStrategy(this.planner.capabilities, session.tools);
       record.describeSetup(
         strategy.mode,
         session.tools.map((t) => t.name),

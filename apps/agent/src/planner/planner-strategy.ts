@@ -1,6 +1,6 @@
-import type { ChatMessage, ToolDefinition } from '@app/contracts';
-import type { GenerationRequest, GenerationResult } from '@app/inference';
-import { buildPlannerOpening, PLANNER_STOP_SEQUENCES } from '@app/prompts';
+import type { ChatMessage, JsonSchema, ToolDefinition } from '@app/contracts';
+import type { ClientCapabilities, GenerationRequest, GenerationResult } from '@app/inference';
+import { buildPlannerOpening, FINAL_ANSWER_TOOL, PLANNER_STOP_SEQUENCES } from '@app/prompts';
 import type { PlannerDecision, PlannerMode } from '../core/agent.types';
 import { parseNativeCall, parseTextAction } from './action-parser';
 
@@ -9,7 +9,7 @@ export interface PlannerStrategy {
   readonly mode: PlannerMode;
   opening(task: string, language: string | undefined): ChatMessage;
   /** what this mode adds to every planner request */
-  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop'>;
+  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop' | 'jsonSchema'>;
   interpret(result: GenerationResult): PlannerDecision;
 }
 
@@ -43,14 +43,37 @@ export class NativePlannerStrategy implements PlannerStrategy {
 export class TextPlannerStrategy implements PlannerStrategy {
   readonly mode = 'text';
 
-  constructor(private readonly tools: readonly ToolDefinition[]) {}
+  /**
+   * @param constrained the backend can enforce a JSON Schema (llama.cpp grammars): then every reply is
+   *   forced into the action shape, the cheapest cure for format failures of small models.
+   */
+  constructor(
+    private readonly tools: readonly ToolDefinition[],
+    private readonly constrained = false,
+  ) {}
 
   opening(task: string, language: string | undefined): ChatMessage {
     return buildPlannerOpening({ task, language, tools: this.tools, textFormat: true });
   }
 
-  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop'> {
-    return { stop: [...PLANNER_STOP_SEQUENCES] };
+  requestOptions(): Pick<GenerationRequest, 'tools' | 'stop' | 'jsonSchema'> {
+    const stop = [...PLANNER_STOP_SEQUENCES];
+    return this.constrained
+      ? { stop, jsonSchema: { name: 'planner_action', schema: this.actionSchema() } }
+      : { stop };
+  }
+
+  private actionSchema(): JsonSchema {
+    return {
+      type: 'object',
+      properties: {
+        tool: { type: 'string', enum: [...this.tools.map((t) => t.name), FINAL_ANSWER_TOOL] },
+        // Open keys with scalar values: enough for every call once big values travel as "$last_spec" /
+        // "$last_code", and a grammar for it always exists (the schema check against the tool comes after).
+        arguments: { type: 'object', additionalProperties: {} },
+      },
+      required: ['tool', 'arguments'],
+    };
   }
 
   interpret(result: GenerationResult): PlannerDecision {
@@ -66,8 +89,9 @@ export function cutAtStopSequence(text: string): string {
 }
 
 export function createPlannerStrategy(
-  nativeTools: boolean,
+  capabilities: ClientCapabilities,
   tools: readonly ToolDefinition[],
 ): PlannerStrategy {
-  return nativeTools ? new NativePlannerStrategy(tools) : new TextPlannerStrategy(tools);
+  if (capabilities.nativeTools) return new NativePlannerStrategy(tools);
+  return new TextPlannerStrategy(tools, capabilities.structuredOutput);
 }
