@@ -14,7 +14,14 @@ import type {
 } from '../../../apps/agent/src/tools/tool-gateway';
 
 export type PlannerReply =
-  { text?: string; toolCalls?: ToolCall[]; usage?: GenerationResult['usage']; delayMs?: number } | 'hang';
+  | {
+      text?: string;
+      toolCalls?: ToolCall[];
+      usage?: GenerationResult['usage'];
+      delayMs?: number;
+      finishReason?: GenerationResult['finishReason'];
+    }
+  | 'hang';
 
 /** The three real tool contracts as `tools/list` describes them. */
 export const CONTRACT_TOOLS: ToolDefinition[] = TOOL_NAMES.map((name) => ({
@@ -66,7 +73,7 @@ export class FakePlanner implements ModelClient {
     return {
       text: reply.text ?? '',
       toolCalls: reply.toolCalls ?? [],
-      finishReason: reply.toolCalls?.length ? 'tool_calls' : 'stop',
+      finishReason: reply.finishReason ?? (reply.toolCalls?.length ? 'tool_calls' : 'stop'),
       usage: reply.usage,
       model: 'fake-mistral',
       endpoint: 'fake://planner',

@@ -103,6 +103,15 @@ describe('AgentOrchestrator — text action format', () => {
     expect(planner.requests[3]?.messages.at(-1)?.content).toContain(view.steps[2]!.error!);
   });
 
+  it('tells the planner when its reply was cut off at the token limit', async () => {
+    const { view } = await runAgent([
+      { text: '{"tool": "review_code", "arguments": {"code": "def f(', finishReason: 'length' },
+      FINAL,
+    ]);
+    expect(view.steps[0]?.error).toContain('cut off at the token limit');
+    expect(view.steps[0]?.feedback).toContain('"$last_code"');
+  });
+
   it('gives up gracefully after 3 errors sent back in a row', async () => {
     const { view } = await runAgent([{ text: 'no' }, { text: 'no' }, { text: 'no' }, { text: 'no' }, FINAL]);
     expect(view.status).toBe('failed');

@@ -54,6 +54,14 @@ function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
 }
 
+/** A reply cut at the token limit fails to parse; saying so is more useful to the model than the JSON error. */
+function withTruncationHint(decision: PlannerDecision, result: GenerationResult): PlannerDecision {
+  if (decision.kind !== 'invalid' || result.finishReason !== 'length') return decision;
+  const hint =
+    'your reply was cut off at the token limit: keep it short and pass earlier results as "$last_spec" / "$last_code"';
+  return { ...decision, problem: `${decision.problem} (${hint})` };
+}
+
 /** The planner ⇄ tools loop of one run. Small on purpose: every policy lives in its own class. */
 export class RunLoop {
   private readonly validator: ActionValidator;
@@ -103,7 +111,7 @@ export class RunLoop {
       modelOutput: { text: result.text, toolCalls: result.toolCalls },
       modelMs: Math.round(modelMs),
     };
-    const outcome = await this.act(this.deps.strategy.interpret(result));
+    const outcome = await this.act(withTruncationHint(this.deps.strategy.interpret(result), result));
     const promptChars = messages.reduce((sum, m) => sum + m.content.length, 0);
     const timings = {
       modelMs: Math.round(modelMs),
