@@ -134,12 +134,17 @@ describe('fault handling', () => {
         code: 'TIMEOUT',
         details: { phase: 'first-token', partialOutput: false },
       });
-      expect(error.message).toContain('sent no first token for 300 ms');
+      expect(error.message).toContain('sent no first token for 600 ms');
     });
 
     it('times out a slow trickle on the idle gap, without retrying after output', async () => {
-      const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 250));
+      // generous first-token deadline so only the idle gap (200 ms vs 600 ms) can fire, even on a busy machine
+      const client = clients.create({
+        urls: [url()],
+        model: 'm',
+        deadlines: { firstTokenMs: 10_000, idleMs: 200 },
+      });
+      emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 600));
       const tokens: string[] = [];
       const error = await failure(client.generate({ messages: USER, onToken: (t) => tokens.push(t) }));
       expect(error).toMatchObject({
@@ -152,7 +157,11 @@ describe('fault handling', () => {
     });
 
     it('passes a slow trickle within the idle gap', async () => {
-      const client = clients.create({ urls: [url()], model: 'm' });
+      const client = clients.create({
+        urls: [url()],
+        model: 'm',
+        deadlines: { firstTokenMs: 10_000, idleMs: 1_000 },
+      });
       emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 20));
       const result = await client.generate({ messages: USER, onToken: () => undefined });
       expect(result.text).toBe('abc');

@@ -14,7 +14,7 @@ export const USER: ChatMessage[] = [{ role: 'user', content: 'write fizzbuzz in 
 export const FAST: Partial<ModelClientOptions> = {
   timeoutMs: 3_000,
   maxRetries: 2,
-  deadlines: { connectMs: 500, firstTokenMs: 300, idleMs: 200 },
+  deadlines: { connectMs: 1_000, firstTokenMs: 600, idleMs: 400 },
   retry: { initialDelayMs: 1, maxDelayMs: 5 },
   circuit: { failureThreshold: 50, halfOpenAfterMs: 200 },
 };
