@@ -22,9 +22,9 @@ export interface ExecutionContext extends ToolRunContext {
 @Injectable()
 export class ToolExecutionService {
   private readonly handlers: ReadonlyMap<string, ToolHandler>;
-  /** aborted at shutdown once the grace period is over: in-flight calls stop and free the model */
-  private readonly shutdown = new AbortController();
-  private inFlight = 0;
+  /** one controller per running call: shutdown aborts them once the grace period is over */
+  private readonly running = new Set<AbortController>();
+  private stopping?: GatewayError;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -41,9 +41,8 @@ export class ToolExecutionService {
 
   async execute(name: string, args: unknown, context: ExecutionContext): Promise<ToolOutcome> {
     const startedAt = performance.now();
-    this.inFlight += 1;
-    const signal = AbortSignal.any([context.signal, this.shutdown.signal]);
-    const outcome = await this.run(name, args, { ...context, signal }).finally(() => this.settled());
+    const call = this.track(context.signal);
+    const outcome = await this.run(name, args, { ...context, signal: call.signal }).finally(call.release);
     const seconds = (performance.now() - startedAt) / 1000;
     this.metrics.recordToolCall(name, context.transport, outcome.ok ? 'ok' : outcome.error.code, seconds);
     this.logger.toolCall(name, context.transport, outcome, seconds * 1000, args);
@@ -51,27 +50,39 @@ export class ToolExecutionService {
   }
 
   get inFlightCalls(): number {
-    return this.inFlight;
+    return this.running.size;
   }
 
-  /** Graceful shutdown: let running calls finish for up to `graceMs`, then abort the rest. */
+  /** Graceful shutdown: let running calls finish for up to `graceMs`, then abort the rest; refuse new ones. */
   async drain(graceMs: number): Promise<void> {
-    if (this.inFlight > 0) {
+    if (this.running.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       await Promise.race([idle, graceOver]);
       clearTimeout(timer);
     }
-    this.shutdown.abort(
-      new GatewayError('CANCELLED', 'The gateway is shutting down; retry on another instance.'),
-    );
+    this.stopping = new GatewayError('CANCELLED', 'The gateway is shutting down; retry on another instance.');
+    for (const controller of this.running) controller.abort(this.stopping);
   }
 
-  private settled(): void {
-    this.inFlight -= 1;
-    if (this.inFlight > 0) return;
-    for (const wake of this.idleWaiters.splice(0)) wake();
+  /**
+   * The call's own controller, following the caller's signal. (AbortSignal.any over one long-lived shutdown
+   * signal would hang a dependant on it per call.) `release` unhooks it when the call ends.
+   */
+  private track(callerSignal: AbortSignal): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController();
+    const forward = () => controller.abort(callerSignal.reason);
+    this.running.add(controller);
+    if (this.stopping) controller.abort(this.stopping);
+    else if (callerSignal.aborted) forward();
+    else callerSignal.addEventListener('abort', forward, { once: true });
+    const release = () => {
+      callerSignal.removeEventListener('abort', forward);
+      this.running.delete(controller);
+      if (this.running.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+    return { signal: controller.signal, release };
   }
 
   private async run(name: string, args: unknown, context: ToolRunContext): Promise<ToolOutcome> {

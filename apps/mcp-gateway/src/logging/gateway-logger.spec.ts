@@ -1,0 +1,74 @@
+import type { PinoLogger } from 'nestjs-pino';
+import { GatewayError } from '../tools/gateway.error';
+import { GatewayLogger } from './gateway-logger';
+import { pinoHttpOptions, requestIdOf } from './logger.module';
+
+function capture(logPayloads: boolean) {
+  const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+  const record = (level: string) => (fields: Record<string, unknown>, message: string) =>
+    lines.push({ level, fields, message });
+  const pino = {
+    info: record('info'),
+    warn: record('warn'),
+    error: record('error'),
+  } as unknown as PinoLogger;
+  return { logger: new GatewayLogger(pino, { logPayloads } as never), lines };
+}
+
+describe('GatewayLogger', () => {
+  const args = { code: 'API_KEY = "sk-secret"' };
+
+  it('logs tool calls without their arguments by default (prompts and code may hold secrets)', () => {
+    const { logger, lines } = capture(false);
+    logger.toolCall('review_code', 'rest', { ok: true, value: {} }, 12.3456, args);
+    logger.toolCall(
+      'review_code',
+      'rest',
+      { ok: false, error: new GatewayError('TIMEOUT', 'slow') },
+      1,
+      args,
+    );
+    expect(lines[0]).toEqual({
+      level: 'info',
+      message: 'tool call succeeded',
+      fields: {
+        event: 'tool_call',
+        tool: 'review_code',
+        transport: 'rest',
+        outcome: 'ok',
+        durationMs: 12.35,
+      },
+    });
+    expect(lines[1]).toMatchObject({ level: 'warn', fields: { outcome: 'TIMEOUT', error: 'slow' } });
+    expect(JSON.stringify(lines)).not.toContain('sk-secret');
+  });
+
+  it('includes the arguments only with LOG_PAYLOADS=true', () => {
+    const { logger, lines } = capture(true);
+    logger.toolCall('review_code', 'stdio', { ok: true, value: {} }, 1, args);
+    logger.info({ a: 1 }, 'i');
+    logger.error({ b: 2 }, 'e');
+    expect(lines[0]?.fields.args).toEqual(args);
+    expect(lines.map((l) => l.level)).toEqual(['info', 'info', 'error']);
+  });
+});
+
+describe('pino-http options', () => {
+  it('redacts payload fields unless LOG_PAYLOADS, and always the authorization header', () => {
+    const quiet = pinoHttpOptions({ level: 'info', pretty: false, logPayloads: false }, false);
+    const verbose = pinoHttpOptions({ level: 'info', pretty: false, logPayloads: true }, true);
+    expect(quiet.redact).toMatchObject({
+      paths: expect.arrayContaining(['args', 'req.headers.authorization']),
+    });
+    expect(verbose.redact).toMatchObject({ paths: expect.not.arrayContaining(['args']) });
+  });
+
+  it('keeps a well-formed x-request-id and replaces anything else', () => {
+    const headers: Record<string, string> = {};
+    const res = { setHeader: (k: string, v: string) => (headers[k] = v) } as never;
+    expect(requestIdOf({ headers: { 'x-request-id': 'abc-123' } } as never, res)).toBe('abc-123');
+    expect(headers['x-request-id']).toBe('abc-123');
+    const injected = requestIdOf({ headers: { 'x-request-id': 'a\nfake log line' } } as never, res);
+    expect(injected).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
