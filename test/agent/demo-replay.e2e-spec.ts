@@ -1,17 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
+import { ensureBuilt } from './support/build';
 
 /*
  * `npm run demo -- --replay` end to end: the BUILT agent spawns the BUILT gateway over stdio, both
- * scenarios must complete. The build runs first so the test never checks stale output.
+ * scenarios must complete. A stale build is rebuilt first so the test never checks old output.
  */
 
 const ROOT = process.cwd();
 const AGENT_MAIN = join(ROOT, 'dist/apps/agent/src/main.js');
 const GATEWAY_MAIN = join(ROOT, 'dist/apps/mcp-gateway/src/main.js');
-const NEST_CLI = join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js');
 
 interface Finished {
   code: number | null;
@@ -35,12 +35,7 @@ function runDemo(args: string[], env: Record<string, string>, timeoutMs: number)
 
 describe('npm run demo -- --replay (built, spawned)', () => {
   beforeAll(() => {
-    const build = spawnSync(process.execPath, [NEST_CLI, 'build', 'mcp-gateway'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(build.status).toBe(0);
+    ensureBuilt([AGENT_MAIN, GATEWAY_MAIN]);
     expect(existsSync(AGENT_MAIN) && existsSync(GATEWAY_MAIN)).toBe(true);
   }, 130_000);
 
