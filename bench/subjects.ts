@@ -10,7 +10,9 @@ export type SubjectName = 'direct' | 'gateway' | 'baseline';
 export interface Subject {
   readonly name: SubjectName;
   /** one generate_code call (direct: one generation); `onProgress` streams it */
-  call(worker: number, onProgress?: () => void): Promise<unknown>;
+  call(index: number, onProgress?: () => void): Promise<unknown>;
+  /** CPU time the subject's server process used so far (µs); direct calls have no server */
+  cpuMicros?: () => Promise<number>;
 }
 
 export interface BenchContext {
@@ -21,11 +23,15 @@ export interface BenchContext {
 }
 
 export function directSubject(direct: DirectCaller): Subject {
-  return { name: 'direct', call: (_worker, onProgress) => direct.call(onProgress && (() => onProgress())) };
+  return { name: 'direct', call: (_index, onProgress) => direct.call(onProgress && (() => onProgress())) };
 }
 
 export function serverSubject(server: ServerUnderTest, pool: SessionPool): Subject {
-  return { name: server.name, call: (worker, onProgress) => pool.at(worker).call(onProgress) };
+  return {
+    name: server.name,
+    call: (index, onProgress) => pool.at(index).call(onProgress),
+    cpuMicros: () => server.cpuMicros(),
+  };
 }
 
 /** Round r runs the subjects in a rotated order, so no subject always runs first (or right after another). */

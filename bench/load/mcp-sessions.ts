@@ -55,7 +55,7 @@ export class McpSession {
   }
 }
 
-/** Sessions for concurrent load: worker i uses session i mod size. */
+/** Sessions for concurrent load: call i uses session i mod size. */
 export class SessionPool {
   private constructor(readonly sessions: readonly McpSession[]) {}
 

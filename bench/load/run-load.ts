@@ -1,7 +1,11 @@
 import { elapsedMs } from '../support/stats';
 
-/** One timed call; `worker` picks the session (or client) it runs on. */
-export type TimedCall = (worker: number) => Promise<unknown>;
+/**
+ * One timed call; `index` (the call's number) picks the session it runs on. Spreading even sequential calls
+ * over the pool matters: undici's fetch leaves an abort listener on the SDK transport's long-lived signal
+ * until the request is garbage-collected, and 1 500 on one signal trigger MaxListenersExceededWarning.
+ */
+export type TimedCall = (index: number) => Promise<unknown>;
 
 export interface LoadResult {
   /** per-call latency in ms, in completion order */
@@ -24,13 +28,13 @@ export async function runClosedLoop(
   const result: LoadResult = { latencies: [], wallMs: 0, errors: 0 };
   let issued = 0;
   const startedAt = process.hrtime.bigint();
-  const worker = async (id: number): Promise<void> => {
+  const worker = async (): Promise<void> => {
     while (issued < total && elapsedMs(startedAt) < maxMs) {
-      issued += 1;
-      await timeOne(call, id, result);
+      const index = issued++;
+      await timeOne(call, index, result);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, (_, id) => worker(id)));
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
   result.wallMs = elapsedMs(startedAt);
   return result;
 }
@@ -44,10 +48,10 @@ export async function runBurst(total: number, call: TimedCall): Promise<LoadResu
   return result;
 }
 
-async function timeOne(call: TimedCall, worker: number, result: LoadResult): Promise<void> {
+async function timeOne(call: TimedCall, index: number, result: LoadResult): Promise<void> {
   const startedAt = process.hrtime.bigint();
   try {
-    await call(worker);
+    await call(index);
     result.latencies.push(elapsedMs(startedAt));
   } catch (error) {
     result.errors += 1;

@@ -21,7 +21,7 @@ export async function measureBurst(context: BenchContext): Promise<BurstMeasure>
   try {
     for (let round = 0; round < plan.rounds; round += 1) {
       for (const subject of rotated(context.subjects, round)) {
-        const result = await runBurst(plan.burstCalls, (worker) => subject.call(worker));
+        const result = await runBurst(plan.burstCalls, (index) => subject.call(index));
         walls[subject.name].push(result.wallMs);
         errors[subject.name] += result.errors;
       }

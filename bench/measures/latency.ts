@@ -7,6 +7,8 @@ export interface SubjectLatency {
   latencyMs: LatencySummary;
   callsPerSecond: number;
   errors: number;
+  /** CPU time the server process spent per call (median round), µs: robust against a noisy machine */
+  serverCpuUsPerCall?: number;
 }
 
 export interface LatencyMeasure {
@@ -20,16 +22,30 @@ export interface LatencyMeasure {
   throughputRatio: number;
 }
 
-type Rounds = Record<SubjectName, LoadResult[]>;
+type Run = LoadResult & { serverCpuUsPerCall?: number };
+type Rounds = Record<SubjectName, Run[]>;
+
+async function timedRun(
+  context: BenchContext,
+  subject: Subject,
+  calls: number,
+  concurrency: number,
+): Promise<Run> {
+  const cpuBefore = await subject.cpuMicros?.();
+  const result = await runClosedLoop(
+    calls,
+    concurrency,
+    (index) => subject.call(index),
+    context.plan.maxLoopMs,
+  );
+  const cpuAfter = await subject.cpuMicros?.();
+  if (cpuBefore === undefined || cpuAfter === undefined) return result;
+  return { ...result, serverCpuUsPerCall: (cpuAfter - cpuBefore) / Math.max(1, result.latencies.length) };
+}
 
 export async function warmUp(context: BenchContext, subject: Subject, calls: number): Promise<void> {
   const { plan } = context;
-  const result = await runClosedLoop(
-    calls,
-    plan.concurrency,
-    (worker) => subject.call(worker),
-    plan.maxLoopMs,
-  );
+  const result = await runClosedLoop(calls, plan.concurrency, (index) => subject.call(index), plan.maxLoopMs);
   if (result.errors > 0) throw new Error(`${subject.name} warm-up failed: ${result.firstError}`);
 }
 
@@ -43,13 +59,7 @@ export async function measureLatency(
   for (let round = 0; round < plan.rounds; round += 1) {
     for (const subject of rotated(context.subjects, round)) {
       await warmUp(context, subject, plan.rewarmCalls);
-      const result = await runClosedLoop(
-        calls,
-        concurrency,
-        (worker) => subject.call(worker),
-        plan.maxLoopMs,
-      );
-      rounds[subject.name].push(result);
+      rounds[subject.name].push(await timedRun(context, subject, calls, concurrency));
     }
     context.log(`  latency c=${concurrency} round ${round + 1}/${plan.rounds}: ${roundLine(rounds)}`);
   }
@@ -66,10 +76,15 @@ function summarizeRounds(rounds: Rounds): Pick<LatencyMeasure, 'subjects' | 'add
   const summaries = (name: SubjectName) => rounds[name].map((result) => summarize(result.latencies));
   const rates = (name: SubjectName) =>
     rounds[name].map((result) => (result.latencies.length / result.wallMs) * 1000);
+  const cpu =
+    rounds.gateway[0]?.serverCpuUsPerCall === undefined
+      ? undefined
+      : (name: SubjectName) => median(rounds[name].map((run) => run.serverCpuUsPerCall ?? Number.NaN));
   const subject = (name: SubjectName): SubjectLatency => ({
     latencyMs: medianSummary(summaries(name)),
     callsPerSecond: median(rates(name)),
     errors: rounds[name].reduce((sum, result) => sum + result.errors, 0),
+    ...(name === 'direct' || cpu === undefined ? {} : { serverCpuUsPerCall: cpu(name) }),
   });
   const direct = summaries('direct');
   const added = (name: 'gateway' | 'baseline') => {

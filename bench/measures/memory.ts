@@ -4,13 +4,22 @@ import type { BenchContext } from '../subjects';
 import { sleep } from '../support/processes';
 import type { ServerName, ServerUnderTest } from '../support/servers';
 
-/** RSS of a fresh server process through a long run of calls and a churn of sessions. */
+/** Memory of a server process at one point: RSS as the OS sees it, then RSS and heap after a full GC. */
+export interface MemorySample {
+  rssMiB: number;
+  rssAfterGcMiB: number;
+  heapUsedAfterGcMiB: number;
+}
+
+/** A fresh server process through a long run of calls and a churn of sessions. */
 export interface ServerMemory {
-  rssAfterWarmupMiB: number;
-  rssAfterCallsMiB: number;
-  rssAfterChurnMiB: number;
-  /** (after churn − after calls) ÷ after calls, % */
+  afterWarmup: MemorySample;
+  afterCalls: MemorySample;
+  afterChurn: MemorySample;
+  /** RSS after GC: (after churn − after calls) ÷ after calls, % */
   churnGrowthPercent: number;
+  /** heap after GC, same ratio: the leak signal least blurred by allocator pages */
+  churnHeapGrowthPercent: number;
   calls: number;
   callErrors: number;
   sessionsOpened: number;
@@ -52,37 +61,35 @@ async function churnSessions(
   return { opened: result.latencies.length, abandoned };
 }
 
-/**
- * Several samples after a pause; the lowest is the least disturbed by a GC that has not run yet. Kept well
- * under the idle TTL: the pool's sessions sit idle meanwhile and must not be evicted.
- */
-async function settledRss(server: ServerUnderTest): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 3; i += 1) {
-    await sleep(200);
-    samples.push(await server.rssMiB());
-  }
-  return Math.min(...samples);
+/** After a short pause (well under the idle TTL: the pool's sessions sit idle meanwhile). */
+async function sample(server: ServerUnderTest): Promise<MemorySample> {
+  await sleep(300);
+  const rssMiB = await server.rssMiB();
+  const afterGc = await server.memoryAfterGc();
+  return { rssMiB, rssAfterGcMiB: afterGc.rssMiB, heapUsedAfterGcMiB: afterGc.heapUsedMiB };
 }
+
+const growth = (before: number, after: number) => ((after - before) / before) * 100;
 
 async function measureServer(context: BenchContext, server: ServerUnderTest): Promise<ServerMemory> {
   const { plan } = context;
   const pool = await SessionPool.open(server.url, plan.poolSize);
-  const call = (worker: number) => pool.at(worker).call();
+  const call = (index: number) => pool.at(index).call();
   await runClosedLoop(plan.warmupCalls, plan.concurrency, call, plan.maxLoopMs);
-  const rssAfterWarmupMiB = await settledRss(server);
+  const afterWarmup = await sample(server);
   const calls = await runClosedLoop(plan.memoryCalls, plan.concurrency, call, plan.maxLoopMs);
   if (calls.errors > 0) throw new Error(`${server.name}: ${calls.errors} calls failed (${calls.firstError})`);
-  const rssAfterCallsMiB = await settledRss(server);
+  const afterCalls = await sample(server);
   await pool.close();
   const churn = await churnSessions(context, server.url);
   await sleep(plan.sessionTtlSeconds * 1000 + 1000);
-  const rssAfterChurnMiB = await settledRss(server);
+  const afterChurn = await sample(server);
   return {
-    rssAfterWarmupMiB,
-    rssAfterCallsMiB,
-    rssAfterChurnMiB,
-    churnGrowthPercent: ((rssAfterChurnMiB - rssAfterCallsMiB) / rssAfterCallsMiB) * 100,
+    afterWarmup,
+    afterCalls,
+    afterChurn,
+    churnGrowthPercent: growth(afterCalls.rssAfterGcMiB, afterChurn.rssAfterGcMiB),
+    churnHeapGrowthPercent: growth(afterCalls.heapUsedAfterGcMiB, afterChurn.heapUsedAfterGcMiB),
     calls: calls.latencies.length,
     callErrors: calls.errors,
     sessionsOpened: churn.opened,

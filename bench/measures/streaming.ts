@@ -31,20 +31,22 @@ export interface StreamingMeasure {
 }
 
 type PerSubject = Record<SubjectName, number[]>;
+/** streamed calls rotate over the pool too (see TimedCall) */
+let callCounter = 0;
 const emptyPerSubject = (): PerSubject => ({ direct: [], gateway: [], baseline: [] });
 
 /** Time to the first progress callback of one streamed call. */
 async function timeToFirstProgress(subject: Subject): Promise<number> {
   const startedAt = process.hrtime.bigint();
   let first: number | undefined;
-  await subject.call(0, () => (first ??= elapsedMs(startedAt)));
+  await subject.call(callCounter++, () => (first ??= elapsedMs(startedAt)));
   if (first === undefined) throw new Error(`${subject.name}: no progress notification arrived`);
   return first;
 }
 
 async function timeStreamedCall(subject: Subject): Promise<number> {
   const startedAt = process.hrtime.bigint();
-  await subject.call(0, () => undefined);
+  await subject.call(callCounter++, () => undefined);
   return elapsedMs(startedAt);
 }
 

@@ -6,7 +6,7 @@ import type { TargetCheck } from './targets';
 type Cell = string | number | undefined;
 
 const COLUMNS = ['measure', 'direct', 'gateway', 'baseline', 'gw − direct', 'bl − direct', 'gw ÷ bl'];
-const WIDTHS = [44, 10, 10, 10, 12, 12, 8];
+const WIDTHS = [44, 10, 14, 14, 12, 12, 8];
 
 function format(value: Cell, digits = 3): string {
   if (value === undefined) return '';
@@ -37,21 +37,43 @@ function latencyRows(label: string, measure: LatencyMeasure): string[] {
       signed(measure.addedMs.baseline[stat]),
       format(gateway.latencyMs[stat] / baseline.latencyMs[stat], 2),
     ]);
-  return [line('p50'), line('p99')];
+  const cpu = (name: 'gateway' | 'baseline') => measure.subjects[name].serverCpuUsPerCall ?? Number.NaN;
+  const cpuLine = row([
+    `${label} server CPU/call (µs)`,
+    undefined,
+    format(cpu('gateway'), 0),
+    format(cpu('baseline'), 0),
+    '',
+    '',
+    format(cpu('gateway') / cpu('baseline'), 2),
+  ]);
+  return [line('p50'), line('p99'), cpuLine];
 }
 
 function memoryRows(gateway: ServerMemory, baseline: ServerMemory): string[] {
-  const mib = (label: string, key: 'rssAfterWarmupMiB' | 'rssAfterCallsMiB' | 'rssAfterChurnMiB') =>
-    row([`RSS ${label} (MiB)`, undefined, format(gateway[key], 1), format(baseline[key], 1)]);
+  const points = [
+    ['warm-up', 'afterWarmup'],
+    [`${gateway.calls} calls`, 'afterCalls'],
+    [`${gateway.sessionsOpened} sessions churned`, 'afterChurn'],
+  ] as const;
+  const lines = points.map(([label, key]) => {
+    const cell = (memory: ServerMemory) =>
+      `${format(memory[key].rssMiB, 0)} / ${format(memory[key].rssAfterGcMiB, 0)} / ${format(memory[key].heapUsedAfterGcMiB, 0)}`;
+    return row([`MiB RSS/RSS after GC/heap: ${label}`, undefined, cell(gateway), cell(baseline)]);
+  });
   return [
-    mib('after warm-up', 'rssAfterWarmupMiB'),
-    mib(`after ${gateway.calls} calls`, 'rssAfterCallsMiB'),
-    mib(`after ${gateway.sessionsOpened} sessions churned`, 'rssAfterChurnMiB'),
+    ...lines,
     row([
-      'RSS growth from the churn (%)',
+      'churn growth: RSS after GC (%)',
       undefined,
       signed(gateway.churnGrowthPercent, 1),
       signed(baseline.churnGrowthPercent, 1),
+    ]),
+    row([
+      'churn growth: heap after GC (%)',
+      undefined,
+      signed(gateway.churnHeapGrowthPercent, 1),
+      signed(baseline.churnHeapGrowthPercent, 1),
     ]),
     row([
       'sessions open after churn + idle TTL',

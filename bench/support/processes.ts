@@ -2,7 +2,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { MemoryProbe, MemoryReport } from './memory-agent';
 
 const run = promisify(execFile);
 
@@ -27,6 +29,32 @@ export async function rssMiB(pid: number): Promise<number> {
   }
   const { stdout } = await run('ps', ['-o', 'rss=', '-p', String(pid)]);
   return Number(stdout.trim()) / 1024;
+}
+
+const MEMORY_AGENT = join(__dirname, 'memory-agent.js');
+/** Node flags of a server under test: the memory agent, plus whatever the caller adds (e.g. --cpu-prof). */
+export function serverExecArgv(extra: readonly string[] = []): string[] {
+  return ['--expose-gc', '--require', MEMORY_AGENT, ...extra];
+}
+
+let probeId = 0;
+
+export type ProbeResult = Omit<MemoryReport, 'type' | 'id'>;
+
+/** CPU time and memory of a child started with `serverExecArgv`; with `gc`, after a forced full GC. */
+export function probeProcess(child: ChildProcess, gc: boolean): Promise<ProbeResult> {
+  const id = ++probeId;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('memory probe: no answer')), 10_000);
+    const onMessage = (message: MemoryReport) => {
+      if (message.type !== 'memory' || message.id !== id) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve({ rssMiB: message.rssMiB, heapUsedMiB: message.heapUsedMiB, cpuMicros: message.cpuMicros });
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'memory-probe', id, gc } satisfies MemoryProbe);
+  });
 }
 
 export interface NodeChild {

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import type { BaselineMessage } from '../baseline/baseline-process';
-import { freePort, rssMiB, startNode, waitUntil, type NodeChild } from './processes';
+import {
+  freePort,
+  probeProcess,
+  rssMiB,
+  serverExecArgv,
+  startNode,
+  waitUntil,
+  type NodeChild,
+} from './processes';
 
 export type ServerName = 'gateway' | 'baseline';
 
@@ -11,6 +19,10 @@ export interface ServerUnderTest {
   readonly url: string;
   readonly pid: number;
   rssMiB(): Promise<number>;
+  /** RSS and heap after a forced full GC in the server process */
+  memoryAfterGc(): Promise<{ rssMiB: number; heapUsedMiB: number }>;
+  /** CPU time (user + system) the server process has used so far, µs */
+  cpuMicros(): Promise<number>;
   openSessions(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -21,6 +33,8 @@ const GATEWAY_MAIN = join(__dirname, '..', '..', 'apps', 'mcp-gateway', 'src', '
 export interface GatewayOptions {
   sessionTtlSeconds?: number;
   maxSessions?: number;
+  /** extra Node flags, e.g. `--cpu-prof` */
+  nodeFlags?: string[];
 }
 
 /** The built gateway as a child process, pointed at the emulator's `/v1/completions` (StarCoder2 style). */
@@ -37,7 +51,7 @@ export async function startGateway(upstream: string, options: GatewayOptions = {
     GATEWAY_SESSION_TTL_SECONDS: String(options.sessionTtlSeconds ?? 1800),
     LOG_LEVEL: 'warn',
   };
-  const child = startNode(GATEWAY_MAIN, [], env);
+  const child = startNode(GATEWAY_MAIN, [], env, serverExecArgv(options.nodeFlags));
   const base = `http://127.0.0.1:${port}`;
   await waitUntil(async () => (await fetch(`${base}/health/live`)).ok, 30_000, 'gateway', child);
   return {
@@ -45,6 +59,8 @@ export async function startGateway(upstream: string, options: GatewayOptions = {
     url: `${base}/mcp`,
     pid: child.pid,
     rssMiB: () => rssMiB(child.pid),
+    memoryAfterGc: () => probeProcess(child.child, true),
+    cpuMicros: async () => (await probeProcess(child.child, false)).cpuMicros,
     openSessions: () => gatewayOpenSessions(base),
     stop: () => child.stop(),
   };
@@ -57,15 +73,10 @@ async function gatewayOpenSessions(base: string): Promise<number> {
 }
 
 /** The bare-SDK baseline (bench/baseline) as a child process on the same upstream. */
-export async function startBaseline(upstream: string): Promise<ServerUnderTest> {
-  const child = startNode(
-    join(__dirname, '..', 'baseline', 'baseline-process.js'),
-    [`${upstream}/v1/completions`],
-    {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-    },
-  );
+export async function startBaseline(upstream: string, nodeFlags: string[] = []): Promise<ServerUnderTest> {
+  const script = join(__dirname, '..', 'baseline', 'baseline-process.js');
+  const env = { PATH: process.env.PATH, NODE_ENV: 'production' };
+  const child = startNode(script, [`${upstream}/v1/completions`], env, serverExecArgv(nodeFlags));
   const url = await new Promise<string>((resolve, reject) => {
     child.child.once(
       'message',
@@ -78,6 +89,8 @@ export async function startBaseline(upstream: string): Promise<ServerUnderTest> 
     url,
     pid: child.pid,
     rssMiB: () => rssMiB(child.pid),
+    memoryAfterGc: () => probeProcess(child.child, true),
+    cpuMicros: async () => (await probeProcess(child.child, false)).cpuMicros,
     openSessions: () => baselineOpenSessions(child),
     stop: () => child.stop(),
   };

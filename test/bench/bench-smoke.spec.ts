@@ -81,7 +81,8 @@ describe('npm run bench -- --smoke (built, spawned)', () => {
     expect(isFiniteNumber(streaming.chunkCost.perChunkUs.gateway)).toBe(true);
     expect(memory.gateway.callErrors).toBe(0);
     expect(memory.gateway.sessionsOpened).toBe(results.plan.churnSessions);
-    expect(memory.gateway.rssAfterChurnMiB).toBeGreaterThan(0);
+    expect(memory.gateway.afterChurn.rssMiB).toBeGreaterThan(0);
+    expect(memory.gateway.afterChurn.heapUsedAfterGcMiB).toBeGreaterThan(0);
     expect(results.targets.map((target) => typeof target.pass)).toEqual(Array(7).fill('boolean'));
     expect(results.machine.cores).toBeGreaterThan(0);
   });

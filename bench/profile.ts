@@ -1,0 +1,95 @@
+/**
+ * Where the CPU goes: runs one server under `node --cpu-prof` with the bench load and summarises the profile.
+ *
+ *   node dist/bench/profile.js gateway|baseline [--calls 5000] [--concurrency 1] [--stream]
+ *
+ * Writes the raw `.cpuprofile` under bench/results/profiles/ (open it in Chrome DevTools) and prints self and
+ * inclusive CPU time per area (package, our app/libs, Node internals, GC) and the hottest functions, in ms
+ * and in µs per call.
+ */
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EmulatorControl } from './emulator/emulator-control';
+import { SessionPool } from './load/mcp-sessions';
+import { runClosedLoop } from './load/run-load';
+import { summarizeProfile, type CostLine } from './support/cpu-profile';
+import { startBaseline, startGateway, type ServerUnderTest } from './support/servers';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface ProfileArgs {
+  target: 'gateway' | 'baseline';
+  calls: number;
+  concurrency: number;
+  stream: boolean;
+}
+
+function numberAfter(argv: readonly string[], flag: string, fallback: number): number {
+  const index = argv.indexOf(flag);
+  return index >= 0 ? Number(argv[index + 1]) : fallback;
+}
+
+function parseArgs(argv: readonly string[]): ProfileArgs {
+  const target = argv[0] === 'baseline' ? 'baseline' : 'gateway';
+  return {
+    target,
+    calls: numberAfter(argv, '--calls', 5000),
+    concurrency: numberAfter(argv, '--concurrency', 1),
+    stream: argv.includes('--stream'),
+  };
+}
+
+function lines(title: string, costs: CostLine[], calls: number): string[] {
+  const row = (cost: CostLine) =>
+    `  ${cost.selfMs.toFixed(1).padStart(9)} ms ${((cost.selfMs / calls) * 1000).toFixed(1).padStart(8)} µs/call  ${cost.name}`;
+  return [title, ...costs.map(row)];
+}
+
+async function startTarget(args: ProfileArgs, upstream: string, dir: string): Promise<ServerUnderTest> {
+  const flags = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200'];
+  return args.target === 'gateway'
+    ? startGateway(upstream, { nodeFlags: flags })
+    : startBaseline(upstream, flags);
+}
+
+async function profile(args: ProfileArgs): Promise<void> {
+  const dir = join(ROOT, 'bench', 'results', 'profiles', `${args.target}-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  const emulator = await EmulatorControl.start();
+  try {
+    if (args.stream) await emulator.setMode({ delayMs: 0, streamChunks: 200, chunkDelayMs: 0 });
+    const server = await startTarget(args, emulator.url, dir);
+    const pool = await SessionPool.open(server.url, Math.max(args.concurrency, 8));
+    const onProgress = args.stream ? () => undefined : undefined;
+    const call = (index: number) => pool.at(index).call(onProgress);
+    await runClosedLoop(500, args.concurrency, call);
+    const result = await runClosedLoop(args.calls, args.concurrency, call, 300_000);
+    await pool.close();
+    await server.stop();
+    process.stdout.write(
+      `${args.target}: ${result.latencies.length} calls at c=${args.concurrency} in ${result.wallMs.toFixed(0)} ms\n`,
+    );
+  } finally {
+    await emulator.stop();
+  }
+  await report(dir, args.calls + 500);
+}
+
+async function report(dir: string, calls: number): Promise<void> {
+  const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
+  if (file === undefined) throw new Error(`no profile written in ${dir}`);
+  const summary = await summarizeProfile(join(dir, file));
+  const out = [
+    `profile: ${join(dir, file)}`,
+    `busy ${summary.busyMs.toFixed(0)} ms (${((summary.busyMs / calls) * 1000).toFixed(1)} µs per call, warm-up included), idle ${summary.idleMs.toFixed(0)} ms`,
+    ...lines('self time by area:', summary.byArea, calls),
+    ...lines('inclusive time by area (area anywhere on the stack):', summary.inclusiveByArea, calls),
+    ...lines('hottest functions (self):', summary.topFunctions, calls),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+profile(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
