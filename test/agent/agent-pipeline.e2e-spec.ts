@@ -15,6 +15,7 @@ import {
 import { AgentOrchestrator } from '../../apps/agent/src/core/agent-orchestrator.service';
 import type { AgentSettings, RunView } from '../../apps/agent/src/core/agent.types';
 import { RunRecord } from '../../apps/agent/src/runs/run-record';
+import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/session-registry';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { testSettings } from './support/settings';
 import { plannerClient, startCodeModel, startGateway, type GatewayUnderTest } from './support/pipeline';
@@ -223,6 +224,14 @@ describe('Agent pipeline: emulated planner → agent → real MCP gateway → em
     const chats = plannerServer.requests.filter((r) => r.path === '/chat').map(bodyOf);
     expect(String(chats[1]?.messages.at(-1)?.content)).toContain('the tool failed');
     expect(view.status).toBe('succeeded');
+  });
+
+  it('ends its MCP session on the gateway after every run (no sessions left to expire)', async () => {
+    const sessions = gateway.app.get(McpSessionRegistry);
+    plannerServer.script(text('formalize_task', { task: TASK }), text('final_answer', { answer: 'ok' }));
+    await run('text');
+    await new McpToolGateway({ kind: 'http', url: gateway.mcpUrl }).ping();
+    expect(sessions.size).toBe(0);
   });
 
   it('cancelling while the planner call is in flight aborts the upstream request', async () => {

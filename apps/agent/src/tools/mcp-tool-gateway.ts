@@ -37,10 +37,21 @@ function toObservation(result: CallResult): ToolObservation {
   return { ok: true, structured: result.structuredContent, text };
 }
 
+/**
+ * Ends the gateway-side session explicitly (HTTP `DELETE /mcp`): a plain close would leave it to expire
+ * after the idle TTL, and runs plus readiness probes would pile sessions up against the gateway's limit.
+ */
+async function closeClient(client: Client, transport: Transport): Promise<void> {
+  if (transport instanceof StreamableHTTPClientTransport)
+    await transport.terminateSession().catch(() => undefined);
+  await client.close().catch(() => undefined);
+}
+
 /** One MCP client connection (one session on the gateway) per run. */
 class McpToolSession implements ToolSession {
   constructor(
     private readonly client: Client,
+    private readonly transport: Transport,
     readonly tools: readonly ToolDefinition[],
   ) {}
 
@@ -63,7 +74,7 @@ class McpToolSession implements ToolSession {
   }
 
   async close(): Promise<void> {
-    await this.client.close().catch(() => undefined);
+    await closeClient(this.client, this.transport);
   }
 }
 
@@ -72,7 +83,8 @@ export class McpToolGateway implements ToolGateway {
 
   async connect(signal?: AbortSignal): Promise<ToolSession> {
     const client = new Client(CLIENT_INFO);
-    await client.connect(this.transport(), { signal });
+    const transport = this.transport();
+    await client.connect(transport, { signal });
     try {
       const listed = await client.listTools(undefined, { signal });
       const tools = listed.tools.map((tool) => ({
@@ -80,9 +92,9 @@ export class McpToolGateway implements ToolGateway {
         description: tool.description ?? tool.title ?? tool.name,
         parameters: tool.inputSchema,
       }));
-      return new McpToolSession(client, tools);
+      return new McpToolSession(client, transport, tools);
     } catch (error) {
-      await client.close().catch(() => undefined);
+      await closeClient(client, transport);
       throw error;
     }
   }
