@@ -52,18 +52,21 @@ describe('docker-compose.yml', () => {
     expect(result.code).toBe(0);
   });
 
-  it('passes `docker-compose config` when Debian docker-compose is installed (not required in CI)', () => {
-    const probe = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
-    if (probe.error) return; // not installed: dclint above is the schema check
-    for (const profileArgs of [[], ['--profile', 'gpu']]) {
-      const result = spawnSync('docker-compose', ['-f', COMPOSE_PATH, ...profileArgs, 'config', '-q'], {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH },
-      });
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-    }
-  });
+  // Debian's docker-compose (v1.29) is optional: CI machines may not have it; dclint is the schema check.
+  const hasDockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+  (hasDockerCompose ? it : it.skip)(
+    'passes `docker-compose config` (Debian docker-compose 1.29), gpu profile too',
+    () => {
+      for (const profileArgs of [[], ['--profile', 'gpu']]) {
+        const result = spawnSync('docker-compose', ['-f', COMPOSE_PATH, ...profileArgs, 'config', '-q'], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH },
+        });
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+      }
+    },
+  );
 
   it('builds the gateway and the agent from the Dockerfile targets', () => {
     for (const name of ['gateway', 'agent']) {
