@@ -130,6 +130,11 @@ describe('parseNativeCall', () => {
     });
   });
 
+  it('mints a Mistral-style id when the server sent none', () => {
+    const decision = parseNativeCall({ id: '', name: 'x', arguments: '{}' });
+    expect(decision.kind === 'call' && decision.action.callId).toMatch(/^[A-Za-z0-9]{9}$/);
+  });
+
   it('treats empty arguments as {} and broken ones as invalid', () => {
     expect(parseNativeCall({ id: 'a', name: 'x', arguments: '' })).toMatchObject({
       kind: 'call',

@@ -1,5 +1,6 @@
 import { FINAL_ANSWER_TOOL } from '@app/prompts';
 import type { PlannedAction, PlannerDecision } from '../core/agent.types';
+import { newToolCallId } from './conversation';
 
 const NAME_KEYS = ['tool', 'name', 'action', 'function', 'tool_name'] as const;
 const ARGUMENT_KEYS = ['arguments', 'args', 'parameters', 'action_input', 'input', 'params'] as const;
@@ -154,7 +155,9 @@ export function parseNativeCall(call: { id: string; name: string; arguments: str
   if (call.name === FINAL_ANSWER_TOOL)
     return { kind: 'final', answer: finalAnswerText(parseJsonOrText(call.arguments)) };
   const args = argumentsObject(call.arguments.trim() === '' ? undefined : call.arguments);
-  const action: PlannedAction = { tool: call.name, arguments: args.ok ? args.value : {}, callId: call.id };
+  // Some servers omit call ids; the `role: "tool"` answer still needs one to point at.
+  const callId = call.id || newToolCallId();
+  const action: PlannedAction = { tool: call.name, arguments: args.ok ? args.value : {}, callId };
   if (!args.ok)
     return { kind: 'invalid', problem: `the arguments of ${call.name} are not a JSON object`, action };
   return { kind: 'call', action };
