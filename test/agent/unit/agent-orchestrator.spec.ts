@@ -103,6 +103,15 @@ describe('AgentOrchestrator — text action format', () => {
     expect(planner.requests[3]?.messages.at(-1)?.content).toContain(view.steps[2]!.error!);
   });
 
+  it('keeps an observation the model invented out of the history it sees next', async () => {
+    const invented = '{"tool":"formalize_task","arguments":{"task":"t"}}\nObservation: {"title": "made up"}';
+    const { planner, view } = await runAgent([{ text: invented }, FINAL]);
+    expect(view.steps[0]?.modelOutput.text).toBe(invented);
+    expect(planner.requests[1]?.messages[1]?.content).toBe(
+      '{"tool":"formalize_task","arguments":{"task":"t"}}',
+    );
+  });
+
   it('tells the planner when its reply was cut off at the token limit', async () => {
     const { view } = await runAgent([
       { text: '{"tool": "review_code", "arguments": {"code": "def f(', finishReason: 'length' },

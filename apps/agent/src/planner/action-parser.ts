@@ -1,11 +1,16 @@
 import { FINAL_ANSWER_TOOL } from '@app/prompts';
 import type { PlannedAction, PlannerDecision } from '../core/agent.types';
-import { newToolCallId } from './conversation';
 
 const NAME_KEYS = ['tool', 'name', 'action', 'function', 'tool_name'] as const;
 const ARGUMENT_KEYS = ['arguments', 'args', 'parameters', 'action_input', 'input', 'params'] as const;
 
 type JsonObject = Record<string, unknown>;
+
+/** Tool-call ids as Mistral's tokenizer wants them (9 alphanumerics), for calls the model wrote as text. */
+export function newToolCallId(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return Array.from({ length: 9 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+}
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,11 +1,6 @@
 import type { ChatMessage } from '@app/contracts';
 import type { TrimmedStep } from '../core/context-trimmer';
-
-/** Tool-call ids as Mistral's tokenizer wants them (9 alphanumerics), for calls the model wrote as text. */
-export function newToolCallId(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return Array.from({ length: 9 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
-}
+import { cutAtStopSequence } from './planner-strategy';
 
 function nativeTurns(trimmed: TrimmedStep, callId: string, tool: string): ChatMessage[] {
   const args = JSON.stringify(trimmed.arguments ?? {});
@@ -22,7 +17,8 @@ function stepTurns(trimmed: TrimmedStep): ChatMessage[] {
   if (callId && step.action && step.modelOutput.toolCalls.length > 0)
     return nativeTurns(trimmed, callId, step.action.tool);
   return [
-    { role: 'assistant', content: trimmed.text.trim() || '(empty reply)' },
+    // A fake observation the model wrote itself (runtime without stop sequences) must not become history.
+    { role: 'assistant', content: cutAtStopSequence(trimmed.text).trim() || '(empty reply)' },
     { role: 'user', content: trimmed.feedback },
   ];
 }
