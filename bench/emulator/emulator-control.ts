@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startNode, type NodeChild } from '../support/processes';
-import type { EmulatorCommand, EmulatorMessage } from './emulator-process';
+import type { EmulatorCommand, EmulatorMessage, UpstreamStats } from './emulator-process';
 import type { EmulatorMode } from './replies';
 
 /** The parent's handle on the emulator child process. */
@@ -29,12 +29,13 @@ export class EmulatorControl {
     return this.process.pid;
   }
 
-  /** Switches the emulated model's behaviour; resolves once the child applied it. */
-  setMode(mode: EmulatorMode): Promise<{ completed: number; aborted: number }> {
+  /** Switches the emulated model's behaviour (and restarts its stats); resolves once the child applied it. */
+  setMode(mode: EmulatorMode): Promise<UpstreamStats> {
     return this.send({ id: this.nextId++, type: 'mode', mode });
   }
 
-  stats(): Promise<{ completed: number; aborted: number }> {
+  /** What the upstream saw since the last call of this or `setMode`. */
+  takeStats(): Promise<UpstreamStats> {
     return this.send({ id: this.nextId++, type: 'stats' });
   }
 
@@ -42,13 +43,13 @@ export class EmulatorControl {
     return this.process.stop();
   }
 
-  private send(command: EmulatorCommand): Promise<{ completed: number; aborted: number }> {
+  private send(command: EmulatorCommand): Promise<UpstreamStats> {
     const child = this.process.child;
     return new Promise((resolve) => {
       const onMessage = (message: EmulatorMessage) => {
         if (message.type !== 'ack' || message.id !== command.id) return;
         child.off('message', onMessage);
-        resolve({ completed: message.completed ?? 0, aborted: message.aborted ?? 0 });
+        resolve(message.stats);
       };
       child.on('message', onMessage);
       child.send(command);

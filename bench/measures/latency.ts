@@ -9,6 +9,8 @@ export interface SubjectLatency {
   errors: number;
   /** CPU time the server process spent per call (median round), µs: robust against a noisy machine */
   serverCpuUsPerCall?: number;
+  /** CPU time this process (the load generator: SDK client or inference client) spent per call, µs */
+  clientCpuUsPerCall: number;
 }
 
 export interface LatencyMeasure {
@@ -22,7 +24,12 @@ export interface LatencyMeasure {
   throughputRatio: number;
 }
 
-type Run = LoadResult & { serverCpuUsPerCall?: number };
+type Run = LoadResult & { serverCpuUsPerCall?: number; clientCpuUsPerCall: number };
+
+function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
 type Rounds = Record<SubjectName, Run[]>;
 
 async function timedRun(
@@ -31,16 +38,19 @@ async function timedRun(
   calls: number,
   concurrency: number,
 ): Promise<Run> {
-  const cpuBefore = await subject.cpuMicros?.();
+  const serverBefore = await subject.cpuMicros?.();
+  const clientBefore = cpuMicros();
   const result = await runClosedLoop(
     calls,
     concurrency,
     (index) => subject.call(index),
     context.plan.maxLoopMs,
   );
-  const cpuAfter = await subject.cpuMicros?.();
-  if (cpuBefore === undefined || cpuAfter === undefined) return result;
-  return { ...result, serverCpuUsPerCall: (cpuAfter - cpuBefore) / Math.max(1, result.latencies.length) };
+  const perCall = (micros: number) => micros / Math.max(1, result.latencies.length);
+  const clientCpuUsPerCall = perCall(cpuMicros() - clientBefore);
+  const serverAfter = await subject.cpuMicros?.();
+  if (serverBefore === undefined || serverAfter === undefined) return { ...result, clientCpuUsPerCall };
+  return { ...result, clientCpuUsPerCall, serverCpuUsPerCall: perCall(serverAfter - serverBefore) };
 }
 
 export async function warmUp(context: BenchContext, subject: Subject, calls: number): Promise<void> {
@@ -84,6 +94,7 @@ function summarizeRounds(rounds: Rounds): Pick<LatencyMeasure, 'subjects' | 'add
     latencyMs: medianSummary(summaries(name)),
     callsPerSecond: median(rates(name)),
     errors: rounds[name].reduce((sum, result) => sum + result.errors, 0),
+    clientCpuUsPerCall: median(rounds[name].map((run) => run.clientCpuUsPerCall)),
     ...(name === 'direct' || cpu === undefined ? {} : { serverCpuUsPerCall: cpu(name) }),
   });
   const direct = summaries('direct');

@@ -47,7 +47,14 @@ function latencyRows(label: string, measure: LatencyMeasure): string[] {
     '',
     format(cpu('gateway') / cpu('baseline'), 2),
   ]);
-  return [line('p50'), line('p99'), cpuLine];
+  const { direct: d, gateway: g, baseline: b } = measure.subjects;
+  const clientLine = row([
+    `${label} client CPU/call (µs)`,
+    format(d.clientCpuUsPerCall, 0),
+    format(g.clientCpuUsPerCall, 0),
+    format(b.clientCpuUsPerCall, 0),
+  ]);
+  return [line('p50'), line('p99'), cpuLine, clientLine];
 }
 
 function memoryRows(gateway: ServerMemory, baseline: ServerMemory): string[] {
@@ -109,6 +116,12 @@ function measureTable(results: BenchResults): string[] {
       burst.wallMs.baseline,
       signed(burst.wallMs.gateway - burst.wallMs.direct, 1),
       signed(burst.wallMs.baseline - burst.wallMs.direct, 1),
+    ]),
+    row([
+      '  upstream peak in flight / arrival spread (ms)',
+      `${burst.upstreamPeakInFlight.direct} / ${format(burst.upstreamArrivalSpreadMs.direct, 0)}`,
+      `${burst.upstreamPeakInFlight.gateway} / ${format(burst.upstreamArrivalSpreadMs.gateway, 0)}`,
+      `${burst.upstreamPeakInFlight.baseline} / ${format(burst.upstreamArrivalSpreadMs.baseline, 0)}`,
     ]),
     row([
       'first progress p50 (ms; direct: 1st token)',
