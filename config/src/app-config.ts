@@ -41,6 +41,8 @@ export interface AgentConfig {
   host: string;
   port: number;
   gatewayUrl: string;
+  /** bearer key the agent sends to a gateway that has GATEWAY_API_KEYS set */
+  gatewayApiKey?: string;
   maxSteps: number;
   maxWallTimeMs: number;
   maxTokens: number;
@@ -112,6 +114,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       host: env.AGENT_HOST,
       port: env.AGENT_PORT,
       gatewayUrl: env.MCP_GATEWAY_URL,
+      gatewayApiKey: env.MCP_GATEWAY_API_KEY,
       maxSteps: env.AGENT_MAX_STEPS,
       maxWallTimeMs: env.AGENT_MAX_SECONDS * 1000,
       maxTokens: env.AGENT_MAX_TOKENS,

@@ -63,6 +63,7 @@ export class EnvironmentVariables {
     1_048_576;
 
   @IsOptional() @IsUrlList({ single: true }) MCP_GATEWAY_URL: string = 'http://127.0.0.1:3000/mcp';
+  @IsOptional() @IsString() MCP_GATEWAY_API_KEY?: string;
   @IsOptional() @IsString() @MinLength(1) AGENT_HOST: string = '127.0.0.1';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) AGENT_PORT: number = 3001;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
