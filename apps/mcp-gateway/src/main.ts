@@ -9,10 +9,13 @@ import { AppModule } from './app.module';
 import { configureHttpApp, gatewaySettings } from './http-app';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpSessionRegistry } from './mcp/session-registry';
+import { StreamableHttpService } from './mcp/streamable-http.service';
 import { ToolExecutionService } from './tools/tool-execution.service';
 
 /** How long running tool calls may take to finish after SIGTERM before they are aborted. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** Then how long their answers may take to be written out before sessions are closed. */
+const FLUSH_GRACE_MS = 2_000;
 
 function onShutdownSignal(run: (signal: string) => Promise<void>): void {
   let started = false;
@@ -31,8 +34,10 @@ function onShutdownSignal(run: (signal: string) => Promise<void>): void {
 async function stopGracefully(
   app: INestApplicationContext,
   closeSessions: () => Promise<void>,
+  flushed: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   await app.get(ToolExecutionService).drain(SHUTDOWN_GRACE_MS);
+  await flushed();
   await closeSessions();
   await app.close();
 }
@@ -47,9 +52,14 @@ async function startHttp(): Promise<void> {
   await app.listen(port, host);
   app.get(Logger).log(`MCP gateway listening on http://${host}:${port}/mcp`);
   const sessions = app.get(McpSessionRegistry);
+  const openPosts = app.get(StreamableHttpService).openPosts;
   onShutdownSignal(async () => {
     app.getHttpServer().close();
-    await stopGracefully(app, () => sessions.closeAll());
+    await stopGracefully(
+      app,
+      () => sessions.closeAll(),
+      () => openPosts.settled(FLUSH_GRACE_MS),
+    );
   });
 }
 

@@ -27,3 +27,22 @@ describe('HTTP helpers', () => {
     expect(isMcpPath(undefined)).toBe(false);
   });
 });
+
+describe('OpenResponses', () => {
+  it('settles once every tracked response closed, or at the timeout', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { OpenResponses } = await import('./open-responses');
+    const open = new OpenResponses();
+    await open.settled(10);
+    const res = new EventEmitter();
+    open.track(res as never);
+    expect(open.size).toBe(1);
+    const started = Date.now();
+    await open.settled(30);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    const waiting = open.settled(5_000);
+    res.emit('close');
+    await waiting;
+    expect(open.size).toBe(0);
+  });
+});

@@ -5,6 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC, sendJsonRpcError, type GatewayRequest } from '../http/http-errors';
+import { OpenResponses } from '../http/open-responses';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSessionRegistry, type McpSession } from './session-registry';
 
@@ -30,6 +31,9 @@ function requestIdsOf(body: unknown): RequestId[] {
  */
 @Injectable()
 export class StreamableHttpService {
+  /** POSTs whose event stream is still open (GET streams are not waited for: they never end by themselves) */
+  readonly openPosts = new OpenResponses();
+
   constructor(
     @Inject(gatewayConfig.KEY) private readonly config: GatewayConfigType,
     private readonly factory: McpServerFactory,
@@ -37,6 +41,7 @@ export class StreamableHttpService {
   ) {}
 
   async handlePost(req: GatewayRequest, res: ServerResponse): Promise<void> {
+    this.openPosts.track(res);
     if (this.config.mcpMode === 'stateless') return this.handleStateless(req, res);
     const sessionId = sessionIdOf(req);
     if (sessionId !== undefined) return this.forward(sessionId, req, res);
