@@ -1,0 +1,25 @@
+import { InferenceEvents } from '@app/inference';
+import { GatewayMetrics } from './gateway-metrics';
+import { InferenceMetricsObserver } from './inference-metrics.observer';
+
+describe('InferenceMetricsObserver', () => {
+  it('turns inference call events into upstream latency, time to first token, retries and outcomes', async () => {
+    const events = new InferenceEvents();
+    const metrics = new GatewayMetrics();
+    const observer = new InferenceMetricsObserver(events, metrics);
+    const call = { role: 'code' as const, protocol: 'openai-chat' as const, streamed: true };
+    events.callFinished({ ...call, latencyMs: 850, firstTokenMs: 120, attempts: 3, retries: 2 });
+    events.callFinished({ ...call, latencyMs: 30_000, attempts: 1, retries: 0, errorCode: 'TIMEOUT' });
+    const text = await metrics.render();
+    expect(text).toMatch(/mcp_gateway_model_retries_total\{role="code"\} 2/);
+    expect(text).toMatch(/mcp_gateway_model_time_to_first_token_seconds_count\{role="code"\} 1/);
+    expect(text).toMatch(/mcp_gateway_model_time_to_first_token_seconds_sum\{role="code"\} 0\.12/);
+    expect(text).toMatch(
+      /mcp_gateway_model_request_duration_seconds_count\{role="code",outcome="TIMEOUT"\} 1/,
+    );
+    expect(text).toMatch(/mcp_gateway_model_request_duration_seconds_sum\{role="code",outcome="ok"\} 0\.85/);
+    observer.onModuleDestroy();
+    events.callFinished({ ...call, latencyMs: 1, attempts: 2, retries: 1 });
+    expect(await metrics.render()).toMatch(/mcp_gateway_model_retries_total\{role="code"\} 2/);
+  });
+});
