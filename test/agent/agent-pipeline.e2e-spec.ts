@@ -270,6 +270,8 @@ describe('The configured agent service (env config, HTTP API) against the real g
   beforeAll(async () => {
     codeModel = await startCodeModel();
     plannerServer = await startModelServerEmulator();
+    // This gateway enforces API keys; the agent must authenticate with the first one.
+    process.env.GATEWAY_API_KEYS = 'agent-e2e-key,other-key';
     gateway = await startGateway(codeModel);
     Object.assign(process.env, {
       MISTRAL_ENDPOINT: `${plannerServer.url}/v1/chat/completions`,
@@ -325,6 +327,13 @@ describe('The configured agent service (env config, HTTP API) against the real g
     expect(plannerServer.abortedCount).toBe(1);
   });
 
+  it('authenticates to a gateway that enforces GATEWAY_API_KEYS', async () => {
+    const anonymous = new McpToolGateway({ kind: 'http', url: gateway.mcpUrl });
+    await expect(anonymous.ping()).rejects.toThrow();
+    const ready = await request(agent.getHttpServer()).get('/health/ready');
+    expect(ready.body.info.gateway).toMatchObject({ status: 'up' });
+  });
+
   it('is ready when the planner endpoint and the gateway answer', async () => {
     const ready = await request(agent.getHttpServer()).get('/health/ready');
     expect(ready.status).toBe(200);
@@ -339,7 +348,11 @@ describe('The configured agent service (env config, HTTP API) against the real g
     const views = await runReplayDemo({
       write: (text) => (output += text),
       delayMs: 0,
-      gatewayTarget: () => ({ kind: 'http', url: gateway.mcpUrl }),
+      gatewayTarget: () => ({
+        kind: 'http',
+        url: gateway.mcpUrl,
+        headers: { Authorization: 'Bearer other-key' },
+      }),
     });
     expect(views.map((v) => v.status)).toEqual(['succeeded', 'succeeded']);
     expect(views[1]?.result?.code).toMatchObject({ source: 'review_code', language: 'python' });

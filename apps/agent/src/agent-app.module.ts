@@ -1,9 +1,11 @@
 import {
   agentConfig,
   appConfigModule,
+  gatewayConfig,
   inferenceConfig,
   loggingConfig,
   type AgentConfigType,
+  type GatewayConfigType,
   type InferenceConfigType,
   type LoggingConfigType,
 } from '@app/config';
@@ -21,9 +23,22 @@ import { AGENT_SETTINGS, TOOL_GATEWAY } from './core/agent.tokens';
 import { DEFAULT_AGENT_TUNING, type AgentSettings } from './core/agent.types';
 import { McpToolGateway } from './tools/mcp-tool-gateway';
 
-export function settingsFromConfig(config: AgentConfigType): AgentSettings {
+/**
+ * The loop settings from `agentConfig`. When the gateway enforces `GATEWAY_API_KEYS`, the agent (usually
+ * deployed with the same environment) authenticates with the first of them.
+ */
+export function settingsFromConfig(
+  config: AgentConfigType,
+  gateway?: Pick<GatewayConfigType, 'apiKeys'>,
+): AgentSettings {
   const { gatewayUrl, maxSteps, maxWallTimeMs, maxTokens } = config;
-  return { gatewayUrl, maxSteps, maxWallTimeMs, maxTokens, ...DEFAULT_AGENT_TUNING };
+  const gatewayApiKey = gateway?.apiKeys[0];
+  return { gatewayUrl, gatewayApiKey, maxSteps, maxWallTimeMs, maxTokens, ...DEFAULT_AGENT_TUNING };
+}
+
+export function toolGatewayFor(settings: AgentSettings): McpToolGateway {
+  const headers = settings.gatewayApiKey ? { Authorization: `Bearer ${settings.gatewayApiKey}` } : undefined;
+  return new McpToolGateway({ kind: 'http', url: settings.gatewayUrl, headers });
 }
 
 /** Only the planner client: the agent never calls the code model itself (the gateway's tools do). */
@@ -35,13 +50,9 @@ const plannerProvider: Provider = {
 };
 
 export const configuredAgentProviders: Provider[] = [
-  { provide: AGENT_SETTINGS, inject: [agentConfig.KEY], useFactory: settingsFromConfig },
+  { provide: AGENT_SETTINGS, inject: [agentConfig.KEY, gatewayConfig.KEY], useFactory: settingsFromConfig },
   plannerProvider,
-  {
-    provide: TOOL_GATEWAY,
-    inject: [AGENT_SETTINGS],
-    useFactory: (settings: AgentSettings) => new McpToolGateway({ kind: 'http', url: settings.gatewayUrl }),
-  },
+  { provide: TOOL_GATEWAY, inject: [AGENT_SETTINGS], useFactory: toolGatewayFor },
 ];
 
 function loggerModule(): DynamicModule {

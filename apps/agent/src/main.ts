@@ -7,9 +7,10 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AgentAppModule } from './agent-app.module';
 import { AgentOrchestrator } from './core/agent-orchestrator.service';
-import { AGENT_SETTINGS } from './core/agent.tokens';
+import { AGENT_SETTINGS, TOOL_GATEWAY } from './core/agent.tokens';
 import type { AgentSettings } from './core/agent.types';
 import type { GatewayTarget } from './tools/mcp-tool-gateway';
+import type { ToolGateway } from './tools/tool-gateway';
 import { runDemoScenarios } from './demo/demo-runner';
 import { chooseDemoGateway, explainDemoFailure, plannerProblem } from './demo/demo-preflight';
 import { runReplayDemo } from './demo/replay-demo';
@@ -50,7 +51,7 @@ async function runConfiguredDemo(): Promise<number> {
     if (problem) return explainDemoFailure(problem, write);
     const settings = app.get<AgentSettings>(AGENT_SETTINGS);
     const gateway = await chooseDemoGateway(
-      settings.gatewayUrl,
+      app.get<ToolGateway>(TOOL_GATEWAY),
       spawnedGateway(inheritedEnvironment()),
       write,
     );

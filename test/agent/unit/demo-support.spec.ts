@@ -7,6 +7,7 @@ import { runDemoScenarios } from '../../../apps/agent/src/demo/demo-runner';
 import { TranscriptPrinter, summarizeObservation } from '../../../apps/agent/src/demo/transcript-printer';
 import { AgentOrchestrator } from '../../../apps/agent/src/core/agent-orchestrator.service';
 import { settingsFromConfig } from '../../../apps/agent/src/agent-app.module';
+import { McpToolGateway } from '../../../apps/agent/src/tools/mcp-tool-gateway';
 import { FakePlanner, FakeToolGateway, textCall } from '../support/fakes';
 import { testSettings } from '../support/settings';
 
@@ -93,7 +94,7 @@ describe('demo support', () => {
     let out = '';
     await expect(
       chooseDemoGateway(
-        'http://127.0.0.1:9/mcp',
+        new McpToolGateway({ kind: 'http', url: 'http://127.0.0.1:9/mcp' }),
         { kind: 'http', url: 'http://127.0.0.1:9/other' },
         (t) => (out += t),
       ),
@@ -108,15 +109,18 @@ describe('demo support', () => {
     expect(out).toContain('npm run demo -- --replay');
   });
 
-  it('derives the loop settings from agentConfig', () => {
-    const settings = settingsFromConfig({
-      host: 'h',
-      port: 1,
-      gatewayUrl: 'u',
-      maxSteps: 5,
-      maxWallTimeMs: 10,
-      maxTokens: 99,
-    });
+  it('uses the configured gateway when it answers', async () => {
+    let out = '';
+    const configured = new FakeToolGateway();
+    expect(await chooseDemoGateway(configured, { kind: 'http', url: 'unused' }, (t) => (out += t))).toBe(
+      configured,
+    );
+    expect(out).toBe('Using the MCP gateway at fake://gateway\n');
+  });
+
+  it('derives the loop settings from agentConfig, with the first gateway API key when keys are enforced', () => {
+    const agent = { host: 'h', port: 1, gatewayUrl: 'u', maxSteps: 5, maxWallTimeMs: 10, maxTokens: 99 };
+    const settings = settingsFromConfig(agent);
     expect(settings).toMatchObject({
       gatewayUrl: 'u',
       maxSteps: 5,
@@ -124,5 +128,8 @@ describe('demo support', () => {
       maxTokens: 99,
       maxFormatRetries: 3,
     });
+    expect(settings.gatewayApiKey).toBeUndefined();
+    expect(settingsFromConfig(agent, { apiKeys: ['k1', 'k2'] }).gatewayApiKey).toBe('k1');
+    expect(settingsFromConfig(agent, { apiKeys: [] }).gatewayApiKey).toBeUndefined();
   });
 });

@@ -3,6 +3,8 @@ import type { FormalizeTaskOutput, ReviewCodeOutput, ToolCall } from '@app/contr
 /** Limits and tuning of the loop; built from `agentConfig` plus internal defaults. */
 export interface AgentSettings {
   gatewayUrl: string;
+  /** sent as `Authorization: Bearer …` to the gateway when it enforces API keys */
+  gatewayApiKey?: string;
   maxSteps: number;
   maxWallTimeMs: number;
   maxTokens: number;

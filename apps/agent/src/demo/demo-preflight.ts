@@ -1,6 +1,7 @@
 import type { ModelClient } from '@app/inference';
 import { describeError } from '../core/agent.errors';
 import { McpToolGateway, type GatewayTarget } from '../tools/mcp-tool-gateway';
+import type { ToolGateway } from '../tools/tool-gateway';
 import type { Write } from './transcript-printer';
 
 const PROBE_TIMEOUT_MS = 5_000;
@@ -23,19 +24,17 @@ export async function plannerProblem(planner: ModelClient): Promise<string | und
  * environment, so `npm run demo` needs no second terminal.
  */
 export async function chooseDemoGateway(
-  gatewayUrl: string,
+  configured: ToolGateway,
   fallback: GatewayTarget,
   write: Write,
-): Promise<McpToolGateway> {
-  const configured = new McpToolGateway({ kind: 'http', url: gatewayUrl });
+): Promise<ToolGateway> {
+  const where = configured.describe();
   try {
     await configured.ping(AbortSignal.timeout(PROBE_TIMEOUT_MS));
-    write(`Using the MCP gateway at ${gatewayUrl}\n`);
+    write(`Using the MCP gateway at ${where}\n`);
     return configured;
   } catch (error) {
-    write(
-      `No MCP gateway at ${gatewayUrl} (${describeError(error)}): starting the built gateway over stdio.\n`,
-    );
+    write(`No MCP gateway at ${where} (${describeError(error)}): starting the built gateway over stdio.\n`);
     const spawned = new McpToolGateway(fallback);
     await spawned.ping();
     return spawned;
