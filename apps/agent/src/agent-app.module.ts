@@ -24,15 +24,15 @@ import { DEFAULT_AGENT_TUNING, type AgentSettings } from './core/agent.types';
 import { McpToolGateway } from './tools/mcp-tool-gateway';
 
 /**
- * The loop settings from `agentConfig`. When the gateway enforces `GATEWAY_API_KEYS`, the agent (usually
- * deployed with the same environment) authenticates with the first of them.
+ * The loop settings from `agentConfig`. The gateway key is `MCP_GATEWAY_API_KEY`; without it, an agent
+ * deployed with the gateway's own environment authenticates with the first of `GATEWAY_API_KEYS`.
  */
 export function settingsFromConfig(
   config: AgentConfigType,
   gateway?: Pick<GatewayConfigType, 'apiKeys'>,
 ): AgentSettings {
   const { gatewayUrl, maxSteps, maxWallTimeMs, maxTokens } = config;
-  const gatewayApiKey = gateway?.apiKeys[0];
+  const gatewayApiKey = config.gatewayApiKey ?? gateway?.apiKeys[0];
   return { gatewayUrl, gatewayApiKey, maxSteps, maxWallTimeMs, maxTokens, ...DEFAULT_AGENT_TUNING };
 }
 

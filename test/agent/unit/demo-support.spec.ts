@@ -131,5 +131,7 @@ describe('demo support', () => {
     expect(settings.gatewayApiKey).toBeUndefined();
     expect(settingsFromConfig(agent, { apiKeys: ['k1', 'k2'] }).gatewayApiKey).toBe('k1');
     expect(settingsFromConfig(agent, { apiKeys: [] }).gatewayApiKey).toBeUndefined();
+    const withOwnKey = { ...agent, gatewayApiKey: 'agent-key' };
+    expect(settingsFromConfig(withOwnKey, { apiKeys: ['k1'] }).gatewayApiKey).toBe('agent-key');
   });
 });
