@@ -59,13 +59,18 @@ describe('MCP over stdio (built gateway, child process)', () => {
     expect(progress.length).toBeGreaterThan(0);
     // a log line on stdout would have broken JSON-RPC framing and surfaced here
     expect(protocolErrors).toEqual([]);
-    const logLines = stderr
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'));
-    expect(logLines.some((line) => (JSON.parse(line) as { event?: string }).event === 'tool_call')).toBe(
-      true,
-    );
+    // logs are JSON lines on stderr, written asynchronously: wait for this call's line
+    const toolCallLogged = () =>
+      stderr
+        .join('')
+        .split('\n')
+        .some(
+          (line) => line.startsWith('{') && (JSON.parse(line) as { event?: string }).event === 'tool_call',
+        );
+    for (let waited = 0; !toolCallLogged() && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(toolCallLogged()).toBe(true);
   });
 
   it('cancellation reaches the emulator; bad input is an isError result and the server keeps serving', async () => {
