@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EmulatorControl } from './emulator/emulator-control';
 import { DirectCaller } from './load/direct';
+import { LeanPool } from './load/lean-session';
 import { SessionPool } from './load/mcp-sessions';
 import { measureBurst } from './measures/burst';
 import { measureLatency, warmUp } from './measures/latency';
@@ -19,7 +20,7 @@ import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './plan';
 import { ANCHORS, type BenchResults } from './report/results';
 import { renderReport } from './report/table';
 import { checkTargets } from './report/targets';
-import { directSubject, serverSubject, type BenchContext } from './subjects';
+import { directSubject, leanSubject, serverSubject, type BenchContext, type Subject } from './subjects';
 import { describeMachine } from './support/machine';
 import { startBaseline, startGateway, type ServerUnderTest } from './support/servers';
 import { checkAllTools } from './support/sanity';
@@ -45,14 +46,25 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 type Measures = BenchResults['measures'];
 type ServerMeasures = Omit<Measures, 'memory'>;
 
+/** The servers' subjects through each client. */
+interface SubjectSets {
+  sdk: Subject[];
+  lean: Subject[];
+}
+
 /** Measures 1–4, on the long-running gateway and baseline, interleaved round by round. */
-async function runServerMeasures(context: BenchContext): Promise<ServerMeasures> {
+async function runServerMeasures(context: BenchContext, sets: SubjectSets): Promise<ServerMeasures> {
   const { plan } = context;
-  for (const subject of context.subjects) await warmUp(context, subject, plan.warmupCalls);
-  log('measure 1: added latency at concurrency 1');
+  const lean: BenchContext = { ...context, subjects: sets.lean };
+  for (const subject of [...sets.sdk, ...sets.lean]) await warmUp(context, subject, plan.warmupCalls);
+  log('measure 1: added latency at concurrency 1 (SDK client, then lean client)');
   const latencyC1 = await measureLatency(context, 1, plan.sequentialCalls);
-  log(`measure 1+2: latency and throughput at concurrency ${plan.concurrency}`);
+  const latencyC1Lean = await measureLatency(lean, 1, plan.sequentialCalls);
+  log(
+    `measure 1+2: latency and throughput at concurrency ${plan.concurrency} (SDK client, then lean client)`,
+  );
   const latencyConcurrent = await measureLatency(context, plan.concurrency, plan.concurrentCalls);
+  const latencyConcurrentLean = await measureLatency(lean, plan.concurrency, plan.concurrentCalls);
   log(`measure 3: ${plan.burstCalls} concurrent calls × ${plan.burstDelayMs} ms upstream`);
   const burst = await measureBurst(context);
   log('measure 4: streaming');
@@ -67,7 +79,7 @@ async function runServerMeasures(context: BenchContext): Promise<ServerMeasures>
     },
     ratio: latencyConcurrent.throughputRatio,
   };
-  return { latencyC1, latencyConcurrent, throughput, burst, streaming };
+  return { latencyC1, latencyConcurrent, latencyC1Lean, latencyConcurrentLean, throughput, burst, streaming };
 }
 
 /** Measure 5 on fresh processes (short idle TTL so abandoned sessions are evicted within the run). */
@@ -82,7 +94,7 @@ function runMemoryMeasure(context: BenchContext, upstream: string): Promise<Meas
 
 class Processes {
   readonly servers: ServerUnderTest[] = [];
-  readonly pools: SessionPool[] = [];
+  readonly pools: Array<SessionPool | LeanPool> = [];
 
   async stopServers(): Promise<void> {
     await Promise.all(this.pools.splice(0).map((pool) => pool.close()));
@@ -95,14 +107,20 @@ async function startSubjects(
   emulator: EmulatorControl,
   direct: DirectCaller,
   processes: Processes,
-) {
+): Promise<SubjectSets> {
   processes.servers.push(await startGateway(emulator.url), await startBaseline(emulator.url));
   const [gateway, baseline] = processes.servers as [ServerUnderTest, ServerUnderTest];
   for (const server of processes.servers) await checkAllTools(server);
-  processes.pools.push(await SessionPool.open(gateway.url, plan.poolSize));
-  processes.pools.push(await SessionPool.open(baseline.url, plan.poolSize));
-  const [gatewayPool, baselinePool] = processes.pools as [SessionPool, SessionPool];
-  return [directSubject(direct), serverSubject(gateway, gatewayPool), serverSubject(baseline, baselinePool)];
+  const sdk = [directSubject(direct)];
+  const lean = [directSubject(direct)];
+  for (const server of [gateway, baseline]) {
+    const sdkPool = await SessionPool.open(server.url, plan.poolSize);
+    const leanPool = await LeanPool.open(server.url, plan.poolSize);
+    processes.pools.push(sdkPool, leanPool);
+    sdk.push(serverSubject(server, sdkPool));
+    lean.push(leanSubject(server, leanPool));
+  }
+  return { sdk, lean };
 }
 
 /** Starts everything, runs the measures, and always stops what it started. */
@@ -111,9 +129,9 @@ async function runBench(plan: BenchPlan): Promise<Measures> {
   const direct = DirectCaller.create(emulator.url);
   const processes = new Processes();
   try {
-    const subjects = await startSubjects(plan, emulator, direct, processes);
-    const context: BenchContext = { plan, emulator, subjects, log };
-    const serverMeasures = await runServerMeasures(context);
+    const sets = await startSubjects(plan, emulator, direct, processes);
+    const context: BenchContext = { plan, emulator, subjects: sets.sdk, log };
+    const serverMeasures = await runServerMeasures(context, sets);
     await processes.stopServers();
     return { ...serverMeasures, memory: await runMemoryMeasure(context, emulator.url) };
   } finally {

@@ -1,5 +1,6 @@
 import type { EmulatorControl } from './emulator/emulator-control';
 import type { DirectCaller } from './load/direct';
+import type { LeanPool } from './load/lean-session';
 import type { SessionPool } from './load/mcp-sessions';
 import type { BenchPlan } from './plan';
 import type { ServerUnderTest } from './support/servers';
@@ -30,6 +31,15 @@ export function serverSubject(server: ServerUnderTest, pool: SessionPool): Subje
   return {
     name: server.name,
     call: (index, onProgress) => pool.at(index).call(onProgress),
+    cpuMicros: () => server.cpuMicros(),
+  };
+}
+
+/** The same server through the lean client: no progress (it never sends a progressToken). */
+export function leanSubject(server: ServerUnderTest, pool: LeanPool): Subject {
+  return {
+    name: server.name,
+    call: (index) => pool.at(index).call(),
     cpuMicros: () => server.cpuMicros(),
   };
 }

@@ -31,6 +31,9 @@ export interface BenchResults {
   measures: {
     latencyC1: LatencyMeasure;
     latencyConcurrent: LatencyMeasure;
+    /** the same two measures through a minimal Streamable HTTP client (load/lean-session.ts) */
+    latencyC1Lean: LatencyMeasure;
+    latencyConcurrentLean: LatencyMeasure;
     throughput: {
       concurrency: number;
       callsPerSecond: Record<'direct' | 'gateway' | 'baseline', number>;
@@ -47,6 +50,8 @@ export interface BenchResults {
 export const MEASURE_KEYS = [
   'latencyC1',
   'latencyConcurrent',
+  'latencyC1Lean',
+  'latencyConcurrentLean',
   'throughput',
   'burst',
   'streaming',

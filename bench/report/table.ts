@@ -100,6 +100,17 @@ function measureTable(results: BenchResults): string[] {
     '-'.repeat(WIDTHS.reduce((sum, width) => sum + width + 1, 0)),
     ...latencyRows('tool call c=1', latencyC1),
     ...latencyRows(`tool call c=${c}`, latencyConcurrent),
+    ...latencyRows('lean client c=1', results.measures.latencyC1Lean),
+    ...latencyRows(`lean client c=${c}`, results.measures.latencyConcurrentLean),
+    row([
+      `calls/s at c=${c}, lean client`,
+      results.measures.latencyConcurrentLean.subjects.direct.callsPerSecond,
+      results.measures.latencyConcurrentLean.subjects.gateway.callsPerSecond,
+      results.measures.latencyConcurrentLean.subjects.baseline.callsPerSecond,
+      '',
+      '',
+      format(results.measures.latencyConcurrentLean.throughputRatio, 2),
+    ]),
     row([
       `calls/s at c=${c}`,
       throughput.callsPerSecond.direct,
