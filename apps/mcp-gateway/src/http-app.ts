@@ -10,9 +10,18 @@ import { setupOpenApi } from './rest/openapi';
 
 type Next = (error?: unknown) => void;
 
-/** Gives every request its correlation id first, so even a rejected one answers with x-request-id. */
+/**
+ * Gives every request its correlation id first, so even a rejected one answers with x-request-id. A minted id
+ * is also appended to rawHeaders: the MCP transport rebuilds headers from them, and the tool call's log
+ * line reads the id from there.
+ */
 function assignRequestId(req: GatewayRequest, res: ServerResponse, next: Next): void {
-  req.headers['x-request-id'] = requestIdOf(req, res);
+  const incoming = req.headers['x-request-id'];
+  const id = requestIdOf(req, res);
+  if (incoming !== id) {
+    req.headers['x-request-id'] = id;
+    req.rawHeaders.push('x-request-id', id);
+  }
   next();
 }
 

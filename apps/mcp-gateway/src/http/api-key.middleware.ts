@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { GatewayLogger } from '../logging/gateway-logger';
 import { sendHttpError, type GatewayRequest } from './http-errors';
 
 type Next = (error?: unknown) => void;
@@ -28,7 +29,10 @@ function bearerToken(header: string | undefined): string | undefined {
 export class ApiKeyMiddleware implements NestMiddleware<GatewayRequest, ServerResponse> {
   private readonly keyDigests: Buffer[];
 
-  constructor(@Inject(gatewayConfig.KEY) config: GatewayConfigType) {
+  constructor(
+    @Inject(gatewayConfig.KEY) config: GatewayConfigType,
+    private readonly logger: GatewayLogger,
+  ) {
     this.keyDigests = config.apiKeys.map(digest);
   }
 
@@ -40,6 +44,7 @@ export class ApiKeyMiddleware implements NestMiddleware<GatewayRequest, ServerRe
       token === undefined
         ? 'Unauthorized: send "Authorization: Bearer <key>" with one of the keys in GATEWAY_API_KEYS'
         : 'Unauthorized: the bearer key is not valid';
+    this.logger.rejected(req, 401, token === undefined ? 'missing bearer key' : 'invalid bearer key');
     sendHttpError(req, res, 'UNAUTHORIZED', message, { headers: { 'www-authenticate': 'Bearer' } });
   }
 }

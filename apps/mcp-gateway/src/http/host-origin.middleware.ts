@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { GatewayLogger } from '../logging/gateway-logger';
 import { sendHttpError, type GatewayRequest } from './http-errors';
 
 type Next = (error?: unknown) => void;
@@ -35,14 +36,20 @@ function normalizeAllowed(hosts: readonly string[]): Set<string> {
 export class HostOriginMiddleware implements NestMiddleware<GatewayRequest, ServerResponse> {
   private readonly allowed: Set<string>;
 
-  constructor(@Inject(gatewayConfig.KEY) config: GatewayConfigType) {
+  constructor(
+    @Inject(gatewayConfig.KEY) config: GatewayConfigType,
+    private readonly logger: GatewayLogger,
+  ) {
     this.allowed = normalizeAllowed(config.allowedHosts);
   }
 
   use(req: GatewayRequest, res: ServerResponse, next: Next): void {
     if (this.allowed.size === 0 || req.url?.startsWith('/health/')) return next();
     const problem = this.problemWith(req.headers.host, req.headers.origin);
-    if (problem) return sendHttpError(req, res, 'UNAUTHORIZED', problem, { status: 403 });
+    if (problem) {
+      this.logger.rejected(req, 403, problem);
+      return sendHttpError(req, res, 'UNAUTHORIZED', problem, { status: 403 });
+    }
     next();
   }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { GatewayLogger } from '../logging/gateway-logger';
 import { JSON_RPC, sendHttpError, type GatewayRequest } from './http-errors';
 
 type Next = (error?: unknown) => void;
@@ -13,7 +14,10 @@ type BodyRead = { ok: true; text: string } | { ok: false; reason: 'too-large' | 
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, ServerResponse> {
-  constructor(@Inject(gatewayConfig.KEY) private readonly config: GatewayConfigType) {}
+  constructor(
+    @Inject(gatewayConfig.KEY) private readonly config: GatewayConfigType,
+    private readonly logger: GatewayLogger,
+  ) {}
 
   use(req: GatewayRequest, res: ServerResponse, next: Next): void {
     if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return next();
@@ -32,6 +36,7 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
       req.body = JSON.parse(read.text);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      this.logger.rejected(req, 400, `malformed JSON body: ${reason}`);
       return sendHttpError(
         req,
         res,
@@ -47,6 +52,7 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
 
   private tooLarge(req: GatewayRequest, res: ServerResponse): void {
     const message = `Payload too large: the body must not exceed ${this.config.bodyLimitBytes} bytes (GATEWAY_BODY_LIMIT_BYTES)`;
+    this.logger.rejected(req, 413, message);
     res.setHeader('connection', 'close');
     sendHttpError(req, res, 'PAYLOAD_TOO_LARGE', message);
   }

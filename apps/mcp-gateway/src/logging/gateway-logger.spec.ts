@@ -7,12 +7,14 @@ function capture(logPayloads: boolean) {
   const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
   const record = (level: string) => (fields: Record<string, unknown>, message: string) =>
     lines.push({ level, fields, message });
+  const enabled = new Set(['info', 'warn', 'error']);
   const pino = {
     info: record('info'),
     warn: record('warn'),
     error: record('error'),
+    logger: { isLevelEnabled: (level: string) => enabled.has(level) },
   } as unknown as PinoLogger;
-  return { logger: new GatewayLogger(pino, { logPayloads } as never), lines };
+  return { logger: new GatewayLogger(pino, { logPayloads } as never), lines, enabled };
 }
 
 describe('GatewayLogger', () => {
@@ -20,10 +22,9 @@ describe('GatewayLogger', () => {
 
   it('logs tool calls without their arguments by default (prompts and code may hold secrets)', () => {
     const { logger, lines } = capture(false);
-    logger.toolCall('review_code', 'rest', { ok: true, value: {} }, 12.3456, args);
+    logger.toolCall({ tool: 'review_code', transport: 'rest' }, { ok: true, value: {} }, 12.3456, args);
     logger.toolCall(
-      'review_code',
-      'rest',
+      { tool: 'review_code', transport: 'rest' },
       { ok: false, error: new GatewayError('TIMEOUT', 'slow') },
       1,
       args,
@@ -43,12 +44,42 @@ describe('GatewayLogger', () => {
     expect(JSON.stringify(lines)).not.toContain('sk-secret');
   });
 
+  it('builds nothing when the level is off, and logs rejected requests without payloads', () => {
+    const { logger, lines, enabled } = capture(false);
+    enabled.delete('info');
+    logger.toolCall({ tool: 'generate_code', transport: 'rest' }, { ok: true, value: {} }, 1, args);
+    logger.rejected(
+      { method: 'POST', url: '/mcp', headers: { 'x-request-id': 'r-9' } },
+      401,
+      'invalid bearer key',
+    );
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        message: 'request rejected',
+        fields: {
+          event: 'request_rejected',
+          method: 'POST',
+          url: '/mcp',
+          status: 401,
+          requestId: 'r-9',
+          reason: 'invalid bearer key',
+        },
+      },
+    ]);
+  });
+
   it('includes the arguments only with LOG_PAYLOADS=true', () => {
     const { logger, lines } = capture(true);
-    logger.toolCall('review_code', 'stdio', { ok: true, value: {} }, 1, args);
+    logger.toolCall(
+      { tool: 'review_code', transport: 'stdio', requestId: 'r-1' },
+      { ok: true, value: {} },
+      1,
+      args,
+    );
     logger.info({ a: 1 }, 'i');
     logger.error({ b: 2 }, 'e');
-    expect(lines[0]?.fields.args).toEqual(args);
+    expect(lines[0]?.fields).toMatchObject({ args, requestId: 'r-1' });
     expect(lines.map((l) => l.level)).toEqual(['info', 'info', 'error']);
   });
 });

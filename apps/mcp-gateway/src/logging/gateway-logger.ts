@@ -3,6 +3,13 @@ import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { ToolOutcome } from '../tools/tool.types';
 
+export interface ToolCallLog {
+  tool: string;
+  transport: string;
+  /** the x-request-id of the HTTP request that carried the call */
+  requestId?: string;
+}
+
 /** Structured, payload-safe log lines for the gateway's own events (request ids come from the pino context). */
 @Injectable()
 export class GatewayLogger {
@@ -11,17 +18,33 @@ export class GatewayLogger {
     @Inject(gatewayConfig.KEY) private readonly config: GatewayConfigType,
   ) {}
 
-  toolCall(tool: string, transport: string, outcome: ToolOutcome, durationMs: number, args: unknown): void {
+  toolCall(call: ToolCallLog, outcome: ToolOutcome, durationMs: number, args: unknown): void {
+    const level = outcome.ok ? 'info' : 'warn';
+    if (!this.pino.logger.isLevelEnabled(level)) return;
     const fields = {
       event: 'tool_call',
-      tool,
-      transport,
+      tool: call.tool,
+      transport: call.transport,
+      ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
       outcome: outcome.ok ? 'ok' : outcome.error.code,
       durationMs: Math.round(durationMs * 100) / 100,
       ...(this.config.logPayloads ? { args } : {}),
     };
     if (outcome.ok) this.pino.info(fields, 'tool call succeeded');
     else this.pino.warn({ ...fields, error: outcome.error.message }, 'tool call failed');
+  }
+
+  /** A request refused before any route (Host/Origin, API key, body): visible to operators, payload-free. */
+  rejected(
+    req: { method?: string; url?: string; headers: Record<string, unknown> },
+    status: number,
+    reason: string,
+  ): void {
+    const requestId = req.headers['x-request-id'];
+    this.pino.warn(
+      { event: 'request_rejected', method: req.method, url: req.url, status, requestId, reason },
+      'request rejected',
+    );
   }
 
   info(fields: Record<string, unknown>, message: string): void {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gatewayConfig, loggingConfig, type GatewayConfigType, type LoggingConfigType } from '@app/config';
-import type { DynamicModule } from '@nestjs/common';
+import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import pino from 'pino';
 import type { Options } from 'pino-http';
@@ -54,11 +54,22 @@ function destinationFor(target: LogDestination, pretty: boolean): pino.Destinati
   return pino.destination({ fd, sync: false });
 }
 
+/**
+ * MCP message POSTs are the hot path: a per-request access line and child logger cost ~75 µs a call. Their
+ * one log line is the tool call's own (`event: tool_call`, carrying the request id); everything else —
+ * sessions, streams, REST, errors — keeps the request logger.
+ */
+const HOT_PATHS = [
+  { path: 'mcp', method: RequestMethod.POST },
+  { path: 'messages', method: RequestMethod.POST },
+];
+
 export function gatewayLoggerModule(target: LogDestination): DynamicModule {
   return LoggerModule.forRootAsync({
     inject: [loggingConfig.KEY, gatewayConfig.KEY],
     useFactory: (logging: LoggingConfigType, gateway: GatewayConfigType): Params => ({
       pinoHttp: [pinoHttpOptions(logging, gateway.logPayloads), destinationFor(target, logging.pretty)],
+      exclude: HOT_PATHS,
     }),
   });
 }

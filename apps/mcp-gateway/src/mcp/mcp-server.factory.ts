@@ -106,10 +106,12 @@ export class McpServerFactory {
     }
     const token = meta?.progressToken;
     const progress = token === undefined ? undefined : new ProgressReporter(token, extra.sendNotification);
+    const requestId = extra.requestInfo?.headers['x-request-id'];
     const outcome = await this.executor.execute(name, args, {
       signal: extra.signal,
       onToken: progress?.onToken,
       transport,
+      requestId: typeof requestId === 'string' ? requestId : undefined,
     });
     await this.log(state, extra, name, outcome);
     return toCallToolResult(outcome);

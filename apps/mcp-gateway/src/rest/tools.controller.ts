@@ -29,7 +29,12 @@ export class ToolsController {
   async call(@Param('name') name: string, @Body() body: unknown, @Res() res: ServerResponse): Promise<void> {
     const controller = new AbortController();
     res.on('close', () => !res.writableFinished && controller.abort());
-    const outcome = await this.executor.execute(name, body, { signal: controller.signal, transport: 'rest' });
+    const requestId = res.getHeader('x-request-id');
+    const outcome = await this.executor.execute(name, body, {
+      signal: controller.signal,
+      transport: 'rest',
+      requestId: typeof requestId === 'string' ? requestId : undefined,
+    });
     if (outcome.ok) return sendJson(res, 200, outcome.value);
     const { code, message, details } = outcome.error;
     sendJson(res, statusOf(outcome.error), restErrorBody(res, code, message, details));

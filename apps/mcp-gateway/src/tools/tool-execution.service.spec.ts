@@ -24,7 +24,7 @@ function handler(
 
 function loggerStub(): GatewayLogger & { calls: ToolOutcome[] } {
   const calls: ToolOutcome[] = [];
-  return { calls, toolCall: (_t: string, _tr: string, outcome: ToolOutcome) => calls.push(outcome) } as never;
+  return { calls, toolCall: (_call: unknown, outcome: ToolOutcome) => calls.push(outcome) } as never;
 }
 
 function service(...handlers: ToolHandler[]) {

@@ -13,6 +13,8 @@ import {
 
 export interface ExecutionContext extends ToolRunContext {
   transport: TransportKind;
+  /** correlation id for the log line (the x-request-id of the carrying HTTP request) */
+  requestId?: string;
 }
 
 /**
@@ -41,11 +43,14 @@ export class ToolExecutionService {
 
   async execute(name: string, args: unknown, context: ExecutionContext): Promise<ToolOutcome> {
     const startedAt = performance.now();
-    const call = this.track(context.signal);
-    const outcome = await this.run(name, args, { ...context, signal: call.signal }).finally(call.release);
+    const tracked = this.track(context.signal);
+    const outcome = await this.run(name, args, { ...context, signal: tracked.signal }).finally(
+      tracked.release,
+    );
     const seconds = (performance.now() - startedAt) / 1000;
     this.metrics.recordToolCall(name, context.transport, outcome.ok ? 'ok' : outcome.error.code, seconds);
-    this.logger.toolCall(name, context.transport, outcome, seconds * 1000, args);
+    const call = { tool: name, transport: context.transport, requestId: context.requestId };
+    this.logger.toolCall(call, outcome, seconds * 1000, args);
     return outcome;
   }
 
