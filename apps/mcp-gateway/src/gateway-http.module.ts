@@ -30,6 +30,7 @@ import { ToolsController } from './rest/tools.controller';
     McpSmokeIndicator,
     HostOriginMiddleware,
     ApiKeyMiddleware,
+    JsonBodyMiddleware,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
   exports: [McpSessionRegistry],

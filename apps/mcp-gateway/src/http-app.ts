@@ -1,10 +1,13 @@
-import type { ServerResponse } from 'node:http';
+import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyMiddleware } from './http/api-key.middleware';
 import { HostOriginMiddleware } from './http/host-origin.middleware';
 import type { GatewayRequest } from './http/http-errors';
+import { JsonBodyMiddleware } from './http/json-body.middleware';
+import { installMcpFastPath, type Step } from './http/mcp-fast-path';
+import { StreamableHttpService } from './mcp/streamable-http.service';
 import { requestIdOf } from './logging/logger.module';
 import { setupOpenApi } from './rest/openapi';
 
@@ -28,7 +31,8 @@ function assignRequestId(req: GatewayRequest, res: ServerResponse, next: Next): 
 /**
  * Everything an HTTP gateway app needs besides its module; shared by main.ts and the e2e tests.
  * Host/Origin and API-key checks are Express-level middleware, registered before any route (the OpenAPI
- * UI included), so nothing is reachable around them.
+ * UI included), so nothing is reachable around them; MCP message POSTs take the same checks on the fast
+ * path in front of Express.
  */
 export function configureHttpApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
@@ -36,9 +40,19 @@ export function configureHttpApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   const hostOrigin = app.get(HostOriginMiddleware);
   const apiKeys = app.get(ApiKeyMiddleware);
-  app.use(assignRequestId);
-  app.use((req: GatewayRequest, res: ServerResponse, next: Next) => hostOrigin.use(req, res, next));
-  app.use((req: GatewayRequest, res: ServerResponse, next: Next) => apiKeys.use(req, res, next));
+  const guards: Step[] = [
+    assignRequestId,
+    (req, res, next) => hostOrigin.use(req, res, next),
+    (req, res, next) => apiKeys.use(req, res, next),
+  ];
+  for (const guard of guards) app.use(guard);
+  const jsonBody = app.get(JsonBodyMiddleware);
+  const streamableHttp = app.get(StreamableHttpService);
+  installMcpFastPath(app.getHttpServer() as HttpServer, [
+    ...guards,
+    (req, res, next) => jsonBody.use(req, res, next),
+    (req, res, next) => void streamableHttp.handlePost(req, res).catch(next),
+  ]);
   setupOpenApi(app);
   return app;
 }

@@ -46,3 +46,41 @@ describe('OpenResponses', () => {
     expect(open.size).toBe(0);
   });
 });
+
+describe('MCP fast path', () => {
+  it('recognises MCP message POSTs only', async () => {
+    const { isMcpMessagePost } = await import('./mcp-fast-path');
+    expect(isMcpMessagePost({ method: 'POST', url: '/mcp' } as never)).toBe(true);
+    expect(isMcpMessagePost({ method: 'POST', url: '/mcp?x=1' } as never)).toBe(true);
+    expect(isMcpMessagePost({ method: 'GET', url: '/mcp' } as never)).toBe(false);
+    expect(isMcpMessagePost({ method: 'POST', url: '/mcpx' } as never)).toBe(false);
+    expect(isMcpMessagePost({ method: 'POST', url: '/v1/tools/generate_code' } as never)).toBe(false);
+  });
+
+  it('runs steps in order, stops where a step answers, and reports thrown errors', async () => {
+    const { runSteps } = await import('./mcp-fast-path');
+    const seen: string[] = [];
+    const done: unknown[] = [];
+    const step =
+      (name: string, pass = true) =>
+      (_req: unknown, _res: unknown, next: (e?: unknown) => void) => {
+        seen.push(name);
+        if (pass) next();
+      };
+    runSteps([step('a'), step('b')], {} as never, {} as never, (e) => done.push(e ?? 'finished'));
+    runSteps([step('c', false), step('never')], {} as never, {} as never, (e) => done.push(e));
+    const boom = new Error('boom');
+    runSteps(
+      [
+        () => {
+          throw boom;
+        },
+      ],
+      {} as never,
+      {} as never,
+      (e) => done.push(e),
+    );
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(done).toEqual(['finished', boom]);
+  });
+});
