@@ -87,3 +87,37 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
     await emulator.waitForAborts(1, 5_000);
   });
 });
+
+describe('stateful session limits (GATEWAY_MAX_SESSIONS, GATEWAY_SESSION_TTL_SECONDS)', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ GATEWAY_MAX_SESSIONS: '1', GATEWAY_SESSION_TTL_SECONDS: '1' });
+  });
+
+  afterAll(() => gateway.close());
+
+  it('refuses a session over the cap with 503 + Retry-After, and evicts idle sessions after the TTL (then 404)', async () => {
+    const first = await postMcp(gateway.baseUrl, INITIALIZE);
+    const session = first.headers.get('mcp-session-id')!;
+    await first.text();
+    const second = await postMcp(gateway.baseUrl, INITIALIZE);
+    expect(second.status).toBe(503);
+    expect(second.headers.get('retry-after')).toBe('30');
+    expect(await second.json()).toMatchObject({
+      jsonrpc: '2.0',
+      error: { message: expect.stringMatching(/GATEWAY_MAX_SESSIONS/) },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    const expired = await postMcp(
+      gateway.baseUrl,
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+      headers,
+    );
+    expect(expired.status).toBe(404);
+    const again = await postMcp(gateway.baseUrl, INITIALIZE);
+    expect(again.status).toBe(200);
+    await again.text();
+  });
+});
