@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runOrExitOnConfigError } from '@app/config';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -50,7 +52,9 @@ async function startHttp(): Promise<void> {
   configureHttpApp(app);
   const { host, port } = gatewaySettings(app);
   await app.listen(port, host);
-  app.get(Logger).log(`MCP gateway listening on http://${host}:${port}/mcp`);
+  // the bound port, not the configured one (GATEWAY_PORT=0 picks a free port)
+  const bound = (app.getHttpServer() as HttpServer).address() as AddressInfo;
+  app.get(Logger).log(`MCP gateway listening on http://${host}:${bound.port}/mcp`);
   const sessions = app.get(McpSessionRegistry);
   const openPosts = app.get(StreamableHttpService).openPosts;
   onShutdownSignal(async () => {
