@@ -53,7 +53,7 @@ async function startHttp(): Promise<void> {
   const { host, port } = gatewaySettings(app);
   await app.listen(port, host);
   // the bound port, not the configured one (GATEWAY_PORT=0 picks a free port)
-  const bound = (app.getHttpServer() as HttpServer).address() as AddressInfo;
+  const bound = app.getHttpServer().address() as AddressInfo;
   app.get(Logger).log(`MCP gateway listening on http://${host}:${bound.port}/mcp`);
   const sessions = app.get(McpSessionRegistry);
   const openPosts = app.get(StreamableHttpService).openPosts;
