@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runOrExitOnConfigError } from '@app/config';
 import type { INestApplicationContext } from '@nestjs/common';
