@@ -67,6 +67,7 @@ async function runServerMeasures(context: BenchContext, sets: SubjectSets): Prom
   const latencyConcurrentLean = await measureLatency(lean, plan.concurrency, plan.concurrentCalls);
   log(`measure 3: ${plan.burstCalls} concurrent calls × ${plan.burstDelayMs} ms upstream`);
   const burst = await measureBurst(context);
+  const burstLean = await measureBurst(lean);
   log('measure 4: streaming');
   const streaming = await measureStreaming(context);
   const { direct, gateway, baseline } = latencyConcurrent.subjects;
@@ -79,7 +80,16 @@ async function runServerMeasures(context: BenchContext, sets: SubjectSets): Prom
     },
     ratio: latencyConcurrent.throughputRatio,
   };
-  return { latencyC1, latencyConcurrent, latencyC1Lean, latencyConcurrentLean, throughput, burst, streaming };
+  return {
+    latencyC1,
+    latencyConcurrent,
+    latencyC1Lean,
+    latencyConcurrentLean,
+    throughput,
+    burst,
+    burstLean,
+    streaming,
+  };
 }
 
 /** Measure 5 on fresh processes (short idle TTL so abandoned sessions are evicted within the run). */

@@ -1,7 +1,7 @@
 /**
  * Where the CPU goes: runs one server under `node --cpu-prof` with the bench load and summarises the profile.
  *
- *   node dist/bench/profile.js gateway|baseline [--calls 5000] [--concurrency 1] [--stream]
+ *   node dist/bench/profile.js gateway|baseline [--calls 5000] [--concurrency 1] [--stream] [--lean]
  *
  * Writes the raw `.cpuprofile` under bench/results/profiles/ (open it in Chrome DevTools) and prints self and
  * inclusive CPU time per area (package, our app/libs, Node internals, GC) and the hottest functions, in ms
@@ -10,6 +10,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmulatorControl } from './emulator/emulator-control';
+import { LeanPool } from './load/lean-session';
 import { SessionPool } from './load/mcp-sessions';
 import { runClosedLoop } from './load/run-load';
 import { summarizeProfile, type CostLine } from './support/cpu-profile';
@@ -22,6 +23,8 @@ interface ProfileArgs {
   calls: number;
   concurrency: number;
   stream: boolean;
+  /** the lean client (load/lean-session.ts) instead of the SDK client */
+  lean: boolean;
 }
 
 function numberAfter(argv: readonly string[], flag: string, fallback: number): number {
@@ -36,6 +39,7 @@ function parseArgs(argv: readonly string[]): ProfileArgs {
     calls: numberAfter(argv, '--calls', 5000),
     concurrency: numberAfter(argv, '--concurrency', 1),
     stream: argv.includes('--stream'),
+    lean: argv.includes('--lean'),
   };
 }
 
@@ -59,9 +63,11 @@ async function profile(args: ProfileArgs): Promise<void> {
   try {
     if (args.stream) await emulator.setMode({ delayMs: 0, streamChunks: 200, chunkDelayMs: 0 });
     const server = await startTarget(args, emulator.url, dir);
-    const pool = await SessionPool.open(server.url, Math.max(args.concurrency, 8));
+    const size = Math.max(args.concurrency, 8);
+    const pool = args.lean ? await LeanPool.open(server.url, size) : await SessionPool.open(server.url, size);
     const onProgress = args.stream ? () => undefined : undefined;
-    const call = (index: number) => pool.at(index).call(onProgress);
+    const call = (index: number) =>
+      pool instanceof LeanPool ? pool.at(index).call() : pool.at(index).call(onProgress);
     await runClosedLoop(500, args.concurrency, call);
     const result = await runClosedLoop(args.calls, args.concurrency, call, 300_000);
     await pool.close();
@@ -83,6 +89,7 @@ async function report(dir: string, calls: number): Promise<void> {
     `profile: ${join(dir, file)}`,
     `busy ${summary.busyMs.toFixed(0)} ms (${((summary.busyMs / calls) * 1000).toFixed(1)} µs per call, warm-up included), idle ${summary.idleMs.toFixed(0)} ms`,
     ...lines('self time by area:', summary.byArea, calls),
+    ...lines('self time by area, Node internals charged to their caller:', summary.chargedByArea, calls),
     ...lines('inclusive time by area (area anywhere on the stack):', summary.inclusiveByArea, calls),
     ...lines('hottest functions (self):', summary.topFunctions, calls),
   ];

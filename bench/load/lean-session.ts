@@ -101,7 +101,8 @@ export class LeanPool {
   ) {}
 
   static async open(url: string, size: number): Promise<LeanPool> {
-    const pool = new Pool(new URL(url).origin, { connections: size, keepAliveTimeout: 30_000 });
+    // no connection cap: a 256-call burst must reach the server at once, or the bench measures its own pool
+    const pool = new Pool(new URL(url).origin, { connections: null, keepAliveTimeout: 30_000 });
     const sessions: LeanSession[] = [];
     for (let i = 0; i < size; i += 1) sessions.push(await LeanSession.open(url, pool));
     return new LeanPool(pool, sessions);

@@ -40,6 +40,8 @@ export interface BenchResults {
       ratio: number;
     };
     burst: BurstMeasure;
+    /** the burst through the lean client */
+    burstLean: BurstMeasure;
     streaming: StreamingMeasure;
     memory: MemoryMeasure;
   };
@@ -54,6 +56,7 @@ export const MEASURE_KEYS = [
   'latencyConcurrentLean',
   'throughput',
   'burst',
+  'burstLean',
   'streaming',
   'memory',
 ] as const;

@@ -1,4 +1,6 @@
+import type { BurstMeasure } from '../measures/burst';
 import type { LatencyMeasure } from '../measures/latency';
+import type { StreamingMeasure } from '../measures/streaming';
 import type { ServerMemory } from '../measures/memory';
 import { ANCHORS, type BenchResults } from './results';
 import type { TargetCheck } from './targets';
@@ -91,67 +93,47 @@ function memoryRows(gateway: ServerMemory, baseline: ServerMemory): string[] {
   ];
 }
 
-function measureTable(results: BenchResults): string[] {
-  const { latencyC1, latencyConcurrent, throughput, burst, streaming, memory } = results.measures;
-  const { firstProgress, chunkCost } = streaming;
-  const c = latencyConcurrent.concurrency;
+type PerSubject = Record<'direct' | 'gateway' | 'baseline', number>;
+
+/** A row of one number per subject, plus gateway − direct and baseline − direct. */
+function subjectRow(label: string, values: PerSubject, digits = 3): string {
+  return row([
+    label,
+    values.direct,
+    values.gateway,
+    values.baseline,
+    signed(values.gateway - values.direct, digits),
+    signed(values.baseline - values.direct, digits),
+  ]);
+}
+
+function throughputRow(label: string, measure: LatencyMeasure): string {
+  const { direct, gateway, baseline } = measure.subjects;
+  const rates = [direct.callsPerSecond, gateway.callsPerSecond, baseline.callsPerSecond];
+  return row([label, ...rates, '', '', format(measure.throughputRatio, 2)]);
+}
+
+function burstRows(label: string, burst: BurstMeasure): string[] {
+  const upstream = (name: keyof PerSubject) =>
+    `${burst.upstreamPeakInFlight[name]} / ${format(burst.upstreamArrivalSpreadMs[name], 0)}`;
   return [
-    row(COLUMNS),
-    '-'.repeat(WIDTHS.reduce((sum, width) => sum + width + 1, 0)),
-    ...latencyRows('tool call c=1', latencyC1),
-    ...latencyRows(`tool call c=${c}`, latencyConcurrent),
-    ...latencyRows('lean client c=1', results.measures.latencyC1Lean),
-    ...latencyRows(`lean client c=${c}`, results.measures.latencyConcurrentLean),
-    row([
-      `calls/s at c=${c}, lean client`,
-      results.measures.latencyConcurrentLean.subjects.direct.callsPerSecond,
-      results.measures.latencyConcurrentLean.subjects.gateway.callsPerSecond,
-      results.measures.latencyConcurrentLean.subjects.baseline.callsPerSecond,
-      '',
-      '',
-      format(results.measures.latencyConcurrentLean.throughputRatio, 2),
-    ]),
-    row([
-      `calls/s at c=${c}`,
-      throughput.callsPerSecond.direct,
-      throughput.callsPerSecond.gateway,
-      throughput.callsPerSecond.baseline,
-      '',
-      '',
-      format(throughput.ratio, 2),
-    ]),
-    row([
-      `${burst.calls} × ${burst.upstreamDelayMs} ms upstream: wall (ms)`,
-      burst.wallMs.direct,
-      burst.wallMs.gateway,
-      burst.wallMs.baseline,
-      signed(burst.wallMs.gateway - burst.wallMs.direct, 1),
-      signed(burst.wallMs.baseline - burst.wallMs.direct, 1),
-    ]),
+    subjectRow(`${burst.calls} × ${burst.upstreamDelayMs} ms upstream${label}: wall (ms)`, burst.wallMs, 1),
     row([
       '  upstream peak in flight / arrival spread (ms)',
-      `${burst.upstreamPeakInFlight.direct} / ${format(burst.upstreamArrivalSpreadMs.direct, 0)}`,
-      `${burst.upstreamPeakInFlight.gateway} / ${format(burst.upstreamArrivalSpreadMs.gateway, 0)}`,
-      `${burst.upstreamPeakInFlight.baseline} / ${format(burst.upstreamArrivalSpreadMs.baseline, 0)}`,
+      upstream('direct'),
+      upstream('gateway'),
+      upstream('baseline'),
     ]),
+  ];
+}
+
+function streamingRows({ firstProgress, chunkCost }: StreamingMeasure): string[] {
+  const large = chunkCost.chunkCounts[1];
+  return [
+    subjectRow('first progress p50 (ms; direct: 1st token)', firstProgress.p50Ms),
+    subjectRow(`per chunk, ${large}-chunk stream (µs)`, chunkCost.perChunkUs, 2),
     row([
-      'first progress p50 (ms; direct: 1st token)',
-      firstProgress.p50Ms.direct,
-      firstProgress.p50Ms.gateway,
-      firstProgress.p50Ms.baseline,
-      signed(firstProgress.addedMs.gateway),
-      signed(firstProgress.addedMs.baseline),
-    ]),
-    row([
-      `per chunk, ${chunkCost.chunkCounts[1]}-chunk stream (µs)`,
-      chunkCost.perChunkUs.direct,
-      chunkCost.perChunkUs.gateway,
-      chunkCost.perChunkUs.baseline,
-      signed(chunkCost.addedPerChunkUs.gateway, 2),
-      signed(chunkCost.addedPerChunkUs.baseline, 2),
-    ]),
-    row([
-      `${chunkCost.chunkCounts[1]}-chunk streamed call (ms)`,
+      `${large}-chunk streamed call (ms)`,
       chunkCost.largeStreamMs.direct,
       chunkCost.largeStreamMs.gateway,
       chunkCost.largeStreamMs.baseline,
@@ -162,7 +144,25 @@ function measureTable(results: BenchResults): string[] {
       chunkCost.chunksPerSecond.gateway,
       chunkCost.chunksPerSecond.baseline,
     ]),
-    ...memoryRows(memory.gateway, memory.baseline),
+  ];
+}
+
+function measureTable(results: BenchResults): string[] {
+  const m = results.measures;
+  const c = m.latencyConcurrent.concurrency;
+  return [
+    row(COLUMNS),
+    '-'.repeat(WIDTHS.reduce((sum, width) => sum + width + 1, 0)),
+    ...latencyRows('tool call c=1', m.latencyC1),
+    ...latencyRows(`tool call c=${c}`, m.latencyConcurrent),
+    throughputRow(`calls/s at c=${c}`, m.latencyConcurrent),
+    ...latencyRows('lean client c=1', m.latencyC1Lean),
+    ...latencyRows(`lean client c=${c}`, m.latencyConcurrentLean),
+    throughputRow(`calls/s at c=${c}, lean client`, m.latencyConcurrentLean),
+    ...burstRows('', m.burst),
+    ...burstRows(', lean', m.burstLean),
+    ...streamingRows(m.streaming),
+    ...memoryRows(m.memory.gateway, m.memory.baseline),
   ];
 }
 

@@ -64,6 +64,14 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     ...clientTargets(m.latencyC1Lean, m.latencyConcurrentLean, 'lean'),
     check('burst-wall', burstName, burst.wallMs.gateway, '<=', burstLimit, 'ms'),
     check(
+      'burst-wall-lean',
+      `${burstName} (lean client)`,
+      m.burstLean.wallMs.gateway,
+      '<=',
+      burstLimit,
+      'ms',
+    ),
+    check(
       'first-progress',
       'added time to the first progress notification',
       streaming.firstProgress.addedMs.gateway,

@@ -24,6 +24,8 @@ export interface ProfileSummary {
   idleMs: number;
   /** time spent in an area's own frames */
   byArea: CostLine[];
+  /** self time, with Node internals and native frames charged to the nearest package/our code calling them */
+  chargedByArea: CostLine[];
   /** time with an area anywhere on the stack (what the area costs including what it calls) */
   inclusiveByArea: CostLine[];
   topFunctions: CostLine[];
@@ -63,6 +65,26 @@ function add(totals: Map<string, number>, key: string, micros: number): void {
   totals.set(key, (totals.get(key) ?? 0) + micros);
 }
 
+/** Areas that keep their own time: V8 states, and the promise hooks AsyncLocalStorage turns on. */
+function keepsOwnTime(area: string): boolean {
+  return area.startsWith('(') || area === 'node:async_hooks';
+}
+
+/** Node internals and native frames belong to whoever called them: the first package/our frame up the stack. */
+function chargedArea(id: number, byId: Map<number, ProfileNode>, parents: Map<number, number>): string {
+  const leaf = byId.get(id)!.callFrame;
+  const own = areaOf(leaf.url, leaf.functionName);
+  if (keepsOwnTime(own)) return own;
+  for (let current: number | undefined = id; current !== undefined; current = parents.get(current)) {
+    const frame = byId.get(current)?.callFrame;
+    if (!frame || frame.url === '') continue;
+    const area = areaOf(frame.url, frame.functionName);
+    if (area === 'node:async_hooks') return area;
+    if (!area.startsWith('node:')) return area;
+  }
+  return own;
+}
+
 /** The areas on a sample's stack, each once. */
 function stackAreas(id: number, byId: Map<number, ProfileNode>, parents: Map<number, number>): Set<string> {
   const areas = new Set<string>();
@@ -90,6 +112,7 @@ export async function summarizeProfile(path: string, topCount = 30): Promise<Pro
   const parents = parentsOf(profile.nodes);
   const areas = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const charged = new Map<string, number>();
   const functions = new Map<string, number>();
   const micros = sampleMicros(profile.timeDeltas);
   profile.samples.forEach((id) => {
@@ -97,16 +120,19 @@ export async function summarizeProfile(path: string, topCount = 30): Promise<Pro
     if (!node) return;
     add(areas, areaOf(node.callFrame.url, node.callFrame.functionName), micros);
     add(functions, frameName(node), micros);
+    add(charged, chargedArea(id, byId, parents), micros);
     for (const area of stackAreas(id, byId, parents)) add(inclusive, area, micros);
   });
   const idleMs = (areas.get('(idle)') ?? 0) / 1000;
   areas.delete('(idle)');
+  charged.delete('(idle)');
   functions.delete('(idle) :0');
   const busyMs = [...areas.values()].reduce((sum, micros) => sum + micros, 0) / 1000;
   return {
     busyMs,
     idleMs,
     byArea: top(areas, topCount),
+    chargedByArea: top(charged, topCount),
     inclusiveByArea: top(inclusive, topCount),
     topFunctions: top(functions, topCount),
   };
