@@ -30,5 +30,6 @@ export default {
   collectCoverageFrom: ['{apps,libs,config}/**/src/**/*.ts', '!**/*.spec.ts', '!**/main.ts', '!**/index.ts'],
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],
   coverageThreshold: { global: { lines: 80 } },
+  globalSetup: '<rootDir>/test/global-setup.mjs',
   testTimeout: 30000,
 };

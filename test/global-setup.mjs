@@ -1,14 +1,20 @@
 /**
- * Jest globalSetup: builds the apps once (SWC, ~2 s) when dist/ is older than the sources, so e2e tests that
- * spawn the built gateway as a real child process (stdio) run against the current code.
+ * Jest globalSetup (wired in jest.config.mjs): builds once (SWC, ~2 s) when dist/ is missing or older than the
+ * sources, so every test that spawns a built entry point (gateway over stdio, healthcheck CLI, agent demo,
+ * benchmark) runs the current code. It runs before any test file, also when a single file is run.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const SOURCE_DIRS = ['apps', 'libs', 'config'];
-const BUILT_ENTRY = join(ROOT, 'dist/apps/mcp-gateway/src/main.js');
+// test/support is built too: the agent's replay demo starts the model-server emulator from dist.
+const SOURCE_DIRS = ['apps', 'libs', 'config', 'test/support', 'bench'];
+const BUILT_ENTRIES = [
+  'dist/apps/mcp-gateway/src/main.js',
+  'dist/apps/mcp-gateway/src/healthcheck.js',
+  'dist/apps/agent/src/main.js',
+].map((entry) => join(ROOT, entry));
 
 function newestSourceMtime(dir) {
   let newest = 0;
@@ -22,9 +28,9 @@ function newestSourceMtime(dir) {
 }
 
 export function isBuildStale() {
-  if (!existsSync(BUILT_ENTRY)) return true;
+  if (!BUILT_ENTRIES.every((entry) => existsSync(entry))) return true;
   const sources = Math.max(...SOURCE_DIRS.map((dir) => newestSourceMtime(join(ROOT, dir))));
-  return sources > statSync(BUILT_ENTRY).mtimeMs;
+  return BUILT_ENTRIES.some((entry) => sources > statSync(entry).mtimeMs);
 }
 
 export default function globalSetup() {

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
-import { ensureBuilt } from './support/build';
 
 /*
  * `npm run demo -- --replay` end to end: the BUILT agent spawns the BUILT gateway over stdio, both
@@ -35,7 +34,6 @@ function runDemo(args: string[], env: Record<string, string>, timeoutMs: number)
 
 describe('npm run demo -- --replay (built, spawned)', () => {
   beforeAll(() => {
-    ensureBuilt([AGENT_MAIN, GATEWAY_MAIN]);
     expect(existsSync(AGENT_MAIN) && existsSync(GATEWAY_MAIN)).toBe(true);
   }, 130_000);
 

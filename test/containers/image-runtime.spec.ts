@@ -98,13 +98,6 @@ const productionDependencies = new Set(
   ),
 );
 
-beforeAll(async () => {
-  // The build-when-stale step of jest's globalSetup, repeated so that this file also runs on its own.
-  const globalSetupPath = '../global-setup.mjs';
-  const { default: buildIfStale } = (await import(globalSetupPath)) as { default: () => void };
-  buildIfStale();
-}, 130_000);
-
 const ENTRY_POINTS = TARGETS.flatMap((target) =>
   (['CMD', 'HEALTHCHECK'] as const).map((keyword) => ({ target, keyword })),
 );

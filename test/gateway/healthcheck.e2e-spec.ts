@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { BUILT_HEALTHCHECK, ensureGatewayBuilt } from './support/built-gateway';
+import { BUILT_HEALTHCHECK } from './support/built-gateway';
 import { startGateway } from './support/gateway-harness';
 
 function runHealthcheck(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
@@ -23,8 +23,6 @@ async function closedPort(): Promise<number> {
 }
 
 describe('healthcheck CLI (container HEALTHCHECK)', () => {
-  beforeAll(() => ensureGatewayBuilt(), 60_000);
-
   it('exits 0 when /mcp lists the three tools (with the API key when keys are set)', async () => {
     const gateway = await startGateway({ GATEWAY_API_KEYS: 'probe-key' });
     try {

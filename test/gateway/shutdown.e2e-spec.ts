@@ -4,7 +4,7 @@ import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { BUILT_GATEWAY, REPO_ROOT, ensureGatewayBuilt } from './support/built-gateway';
+import { BUILT_GATEWAY, REPO_ROOT } from './support/built-gateway';
 import { GENERATE_REPLY } from './support/model-replies';
 
 async function freePort(): Promise<number> {
@@ -36,7 +36,6 @@ describe('graceful shutdown of the built gateway (HTTP)', () => {
   let emulator: ModelServerEmulator;
 
   beforeAll(async () => {
-    ensureGatewayBuilt();
     emulator = await startModelServerEmulator();
   }, 60_000);
 

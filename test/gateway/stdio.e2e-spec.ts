@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { BUILT_GATEWAY, REPO_ROOT, ensureGatewayBuilt } from './support/built-gateway';
+import { BUILT_GATEWAY, REPO_ROOT } from './support/built-gateway';
 import { GENERATE_REPLY, chunksOf } from './support/model-replies';
 
 /** The built gateway as a real child process speaking MCP on stdin/stdout, as Claude Desktop runs it. */
@@ -15,7 +15,6 @@ describe('MCP over stdio (built gateway, child process)', () => {
   const protocolErrors: Error[] = [];
 
   beforeAll(async () => {
-    ensureGatewayBuilt();
     emulator = await startModelServerEmulator();
     transport = new StdioClientTransport({
       command: process.execPath,

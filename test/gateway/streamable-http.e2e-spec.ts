@@ -295,10 +295,8 @@ describe('MCP over Streamable HTTP (stateful)', () => {
 
 describe('MCP with the upstream down', () => {
   it('reports UPSTREAM_ERROR as an isError result and keeps serving', async () => {
-    const emulator = await startModelServerEmulator();
-    const deadUrl = emulator.url;
-    await emulator.close();
-    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    // Port 1 (tcpmux) has no listener: connection refused, and no other test can take it over.
+    const gateway = await startGateway(emulatorEndpoint('http://127.0.0.1:1'));
     const client = await connectStreamableHttp(gateway.baseUrl);
     try {
       const result = await client.callTool({ name: 'formalize_task', arguments: { task: 'x' } });

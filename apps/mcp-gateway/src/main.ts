@@ -18,18 +18,21 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Then how long their answers may take to be written out before sessions are closed. */
 const FLUSH_GRACE_MS = 2_000;
 
+/**
+ * `process.on`, not `once`: node-llama-cpp loads `signal-exit`, which re-raises a signal when it sees no
+ * other listener — with `once` the drain would be cut short. A second signal exits at once.
+ */
 function onShutdownSignal(run: (signal: string) => Promise<void>): void {
   let started = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (started) return;
-      started = true;
-      run(signal).then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  const handle = (signal: string): void => {
+    if (started) return process.exit(1);
+    started = true;
+    run(signal).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, handle);
 }
 
 async function stopGracefully(
