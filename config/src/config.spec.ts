@@ -3,12 +3,16 @@ import { Test } from '@nestjs/testing';
 import {
   appConfigModule,
   ConfigValidationError,
+  environmentWithDotEnv,
   gatewayConfig,
   loadConfig,
   runOrExitOnConfigError,
   type GatewayConfigType,
 } from '@app/config';
 import { jest } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -115,6 +119,36 @@ describe('runOrExitOnConfigError', () => {
     expect(String(write.mock.calls[0]?.[0])).toMatch(/^Invalid configuration: GATEWAY_PORT .*\n$/);
     exit.mockRestore();
     write.mockRestore();
+  });
+
+  it('validates the environment before the app starts', async () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const bootstrap = jest.fn(async () => undefined);
+    process.env.MODEL_TIMEOUT_SECONDS = '-1';
+    try {
+      await runOrExitOnConfigError(bootstrap);
+    } finally {
+      delete process.env.MODEL_TIMEOUT_SECONDS;
+    }
+    expect(bootstrap).not.toHaveBeenCalled();
+    expect(exit).toHaveBeenCalledWith(78);
+    expect(String(write.mock.calls[0]?.[0])).toContain('MODEL_TIMEOUT_SECONDS must not be less than 1');
+    exit.mockRestore();
+    write.mockRestore();
+  });
+
+  it('reads .env under the real environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(join(dir, '.env'), 'GATEWAY_PORT=4555\nLOG_LEVEL=debug\n');
+    process.env.LOG_LEVEL = 'warn';
+    try {
+      const env = environmentWithDotEnv(join(dir, '.env'));
+      expect(env.GATEWAY_PORT).toBe('4555');
+      expect(env.LOG_LEVEL).toBe('warn');
+    } finally {
+      delete process.env.LOG_LEVEL;
+    }
   });
 
   it('rethrows other errors', async () => {

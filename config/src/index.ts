@@ -20,5 +20,5 @@ export {
   type LoggingConfigType,
 } from './config.module';
 export { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
-export { runOrExitOnConfigError } from './exit-on-config-error';
+export { environmentWithDotEnv, runOrExitOnConfigError } from './exit-on-config-error';
 export { splitList } from './url-list.validator';
