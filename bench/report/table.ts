@@ -95,15 +95,24 @@ function memoryRows(gateway: ServerMemory, baseline: ServerMemory): string[] {
 
 type PerSubject = Record<'direct' | 'gateway' | 'baseline', number>;
 
-/** A row of one number per subject, plus gateway − direct and baseline − direct. */
-function subjectRow(label: string, values: PerSubject, digits = 3): string {
+type Added = Record<'gateway' | 'baseline', number>;
+
+/**
+ * A row of one number per subject, plus gateway − direct and baseline − direct: the measure's own median of
+ * per-round differences when it has one (what the targets judge), else the difference of the medians.
+ */
+function subjectRow(label: string, values: PerSubject, digits = 3, added?: Added): string {
+  const difference = added ?? {
+    gateway: values.gateway - values.direct,
+    baseline: values.baseline - values.direct,
+  };
   return row([
     label,
     values.direct,
     values.gateway,
     values.baseline,
-    signed(values.gateway - values.direct, digits),
-    signed(values.baseline - values.direct, digits),
+    signed(difference.gateway, digits),
+    signed(difference.baseline, digits),
   ]);
 }
 
@@ -130,8 +139,8 @@ function burstRows(label: string, burst: BurstMeasure): string[] {
 function streamingRows({ firstProgress, chunkCost }: StreamingMeasure): string[] {
   const large = chunkCost.chunkCounts[1];
   return [
-    subjectRow('first progress p50 (ms; direct: 1st token)', firstProgress.p50Ms),
-    subjectRow(`per chunk, ${large}-chunk stream (µs)`, chunkCost.perChunkUs, 2),
+    subjectRow('first progress p50 (ms; direct: 1st token)', firstProgress.p50Ms, 3, firstProgress.addedMs),
+    subjectRow(`per chunk, ${large}-chunk stream (µs)`, chunkCost.perChunkUs, 2, chunkCost.addedPerChunkUs),
     row([
       `${large}-chunk streamed call (ms)`,
       chunkCost.largeStreamMs.direct,
