@@ -9,6 +9,9 @@ export interface MemorySample {
   rssMiB: number;
   rssAfterGcMiB: number;
   heapUsedAfterGcMiB: number;
+  /** committed heap and V8-known external memory after GC: what of the RSS is V8's */
+  heapTotalAfterGcMiB: number;
+  externalAfterGcMiB: number;
 }
 
 /** A fresh server process through a long run of calls and a churn of sessions. */
@@ -66,12 +69,19 @@ async function sample(server: ServerUnderTest): Promise<MemorySample> {
   await sleep(300);
   const rssMiB = await server.rssMiB();
   const afterGc = await server.memoryAfterGc();
-  return { rssMiB, rssAfterGcMiB: afterGc.rssMiB, heapUsedAfterGcMiB: afterGc.heapUsedMiB };
+  return {
+    rssMiB,
+    rssAfterGcMiB: afterGc.rssMiB,
+    heapUsedAfterGcMiB: afterGc.heapUsedMiB,
+    heapTotalAfterGcMiB: afterGc.heapTotalMiB,
+    externalAfterGcMiB: afterGc.externalMiB,
+  };
 }
 
 const growth = (before: number, after: number) => ((after - before) / before) * 100;
 
-async function measureServer(context: BenchContext, server: ServerUnderTest): Promise<ServerMemory> {
+/** One server process through warm-up, the long run of calls and the session churn. */
+export async function measureServer(context: BenchContext, server: ServerUnderTest): Promise<ServerMemory> {
   const { plan } = context;
   const pool = await SessionPool.open(server.url, plan.poolSize);
   const call = (index: number) => pool.at(index).call();

@@ -67,8 +67,15 @@ function memoryRows(gateway: ServerMemory, baseline: ServerMemory): string[] {
   ] as const;
   const lines = points.map(([label, key]) => {
     const cell = (memory: ServerMemory) =>
-      `${format(memory[key].rssMiB, 0)} / ${format(memory[key].rssAfterGcMiB, 0)} / ${format(memory[key].heapUsedAfterGcMiB, 0)}`;
-    return row([`MiB RSS/RSS after GC/heap: ${label}`, undefined, cell(gateway), cell(baseline)]);
+      [
+        memory[key].rssMiB,
+        memory[key].rssAfterGcMiB,
+        memory[key].heapTotalAfterGcMiB,
+        memory[key].heapUsedAfterGcMiB,
+      ]
+        .map((mib) => format(mib, 0))
+        .join('/');
+    return row([`MiB rss/gc'd/heap/used: ${label}`, undefined, cell(gateway), cell(baseline)]);
   });
   return [
     ...lines,

@@ -15,6 +15,10 @@ export interface MemoryReport {
   id: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** heap pages V8 keeps committed (RSS counts them even when they are empty) */
+  heapTotalMiB: number;
+  /** memory outside the JS heap that V8 knows of (Buffers, ArrayBuffers) */
+  externalMiB: number;
   /** user + system CPU time of the process so far */
   cpuMicros: number;
 }
@@ -37,6 +41,8 @@ process.on('message', (message: unknown) => {
     id: message.id,
     rssMiB: usage.rss / MIB,
     heapUsedMiB: usage.heapUsed / MIB,
+    heapTotalMiB: usage.heapTotal / MIB,
+    externalMiB: usage.external / MIB,
     cpuMicros: cpu.user + cpu.system,
   };
   process.send?.(report);

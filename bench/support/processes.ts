@@ -50,7 +50,13 @@ export function probeProcess(child: ChildProcess, gc: boolean): Promise<ProbeRes
       if (message.type !== 'memory' || message.id !== id) return;
       clearTimeout(timer);
       child.off('message', onMessage);
-      resolve({ rssMiB: message.rssMiB, heapUsedMiB: message.heapUsedMiB, cpuMicros: message.cpuMicros });
+      resolve({
+        rssMiB: message.rssMiB,
+        heapUsedMiB: message.heapUsedMiB,
+        heapTotalMiB: message.heapTotalMiB,
+        externalMiB: message.externalMiB,
+        cpuMicros: message.cpuMicros,
+      });
     };
     child.on('message', onMessage);
     child.send({ type: 'memory-probe', id, gc } satisfies MemoryProbe);

@@ -3,6 +3,7 @@ import type { BaselineMessage } from '../baseline/baseline-process';
 import {
   freePort,
   probeProcess,
+  type ProbeResult,
   rssMiB,
   serverExecArgv,
   startNode,
@@ -20,7 +21,7 @@ export interface ServerUnderTest {
   readonly pid: number;
   rssMiB(): Promise<number>;
   /** RSS and heap after a forced full GC in the server process */
-  memoryAfterGc(): Promise<{ rssMiB: number; heapUsedMiB: number }>;
+  memoryAfterGc(): Promise<ProbeResult>;
   /** CPU time (user + system) the server process has used so far, µs */
   cpuMicros(): Promise<number>;
   openSessions(): Promise<number>;
@@ -35,6 +36,8 @@ export interface GatewayOptions {
   maxSessions?: number;
   /** extra Node flags, e.g. `--cpu-prof` */
   nodeFlags?: string[];
+  /** extra environment, e.g. `MALLOC_ARENA_MAX` */
+  env?: Record<string, string>;
 }
 
 /** The built gateway as a child process, pointed at the emulator's `/v1/completions` (StarCoder2 style). */
@@ -50,6 +53,7 @@ export async function startGateway(upstream: string, options: GatewayOptions = {
     GATEWAY_MAX_SESSIONS: String(options.maxSessions ?? 10_000),
     GATEWAY_SESSION_TTL_SECONDS: String(options.sessionTtlSeconds ?? 1800),
     LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const child = startNode(GATEWAY_MAIN, [], env, serverExecArgv(options.nodeFlags));
   const base = `http://127.0.0.1:${port}`;
