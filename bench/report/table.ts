@@ -207,6 +207,9 @@ export function renderReport(results: BenchResults): string {
   return [
     `MCP gateway benchmark (${results.plan.name} plan, ${results.plan.rounds} rounds, medians of rounds; ${results.durationSeconds.toFixed(0)} s)`,
     `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node}; ${m.os}`,
+    ...(results.plan.name === 'smoke'
+      ? ['SMOKE RUN: tiny counts, one cold round — a check that it runs, not a measurement']
+      : []),
     '',
     ...measureTable(results),
     '',
