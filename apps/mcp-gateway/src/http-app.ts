@@ -8,7 +8,7 @@ import type { GatewayRequest } from './http/http-errors';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { installMcpFastPath, type Step } from './http/mcp-fast-path';
 import { StreamableHttpService } from './mcp/streamable-http.service';
-import { requestIdOf } from './logging/logger.module';
+import { requestIdOf, requestLogger } from './logging/logger.module';
 import { setupOpenApi } from './rest/openapi';
 
 type Next = (error?: unknown) => void;
@@ -46,6 +46,7 @@ export function configureHttpApp(app: INestApplication): INestApplication {
     (req, res, next) => apiKeys.use(req, res, next),
   ];
   for (const guard of guards) app.use(guard);
+  app.use(requestLogger());
   const jsonBody = app.get(JsonBodyMiddleware);
   const streamableHttp = app.get(StreamableHttpService);
   installMcpFastPath(app.getHttpServer() as HttpServer, [

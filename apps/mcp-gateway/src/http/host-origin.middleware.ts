@@ -20,6 +20,7 @@ export function hostnameOf(value: string): string | undefined {
  * rebound from a foreign name (and the container healthcheck calls 127.0.0.1). Both IPv6 spellings match.
  */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1', '[::1]'];
+const HOSTNAME_CACHE_SIZE = 256;
 
 function normalizeAllowed(hosts: readonly string[]): Set<string> {
   if (hosts.length === 0) return new Set();
@@ -35,6 +36,8 @@ function normalizeAllowed(hosts: readonly string[]): Set<string> {
 @Injectable()
 export class HostOriginMiddleware implements NestMiddleware<GatewayRequest, ServerResponse> {
   private readonly allowed: Set<string>;
+  /** Host/Origin value → hostname: a client sends the same few values on every call, and URL parsing is not free */
+  private readonly hostnames = new Map<string, string | undefined>();
 
   constructor(
     @Inject(gatewayConfig.KEY) config: GatewayConfigType,
@@ -54,15 +57,24 @@ export class HostOriginMiddleware implements NestMiddleware<GatewayRequest, Serv
   }
 
   private problemWith(host: string | undefined, origin: string | undefined): string | undefined {
-    const hostname = host === undefined ? undefined : hostnameOf(host);
+    const hostname = host === undefined ? undefined : this.hostnameOf(host);
     if (!hostname || !this.allowed.has(hostname)) {
       return `Forbidden: Host "${host ?? ''}" is not allowed (set GATEWAY_ALLOWED_HOSTS to add it)`;
     }
     if (origin === undefined || origin === 'null') return undefined;
-    const originHost = hostnameOf(origin);
+    const originHost = this.hostnameOf(origin);
     if (!originHost || !this.allowed.has(originHost)) {
       return `Forbidden: Origin "${origin}" is not allowed (set GATEWAY_ALLOWED_HOSTS to add it)`;
     }
     return undefined;
+  }
+
+  private hostnameOf(value: string): string | undefined {
+    if (this.hostnames.has(value)) return this.hostnames.get(value);
+    // bounded: foreign clients can send any number of distinct values
+    if (this.hostnames.size >= HOSTNAME_CACHE_SIZE) this.hostnames.clear();
+    const hostname = hostnameOf(value);
+    this.hostnames.set(value, hostname);
+    return hostname;
   }
 }

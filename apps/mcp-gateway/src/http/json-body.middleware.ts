@@ -31,10 +31,12 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
 
   private accept(req: GatewayRequest, res: ServerResponse, read: BodyRead, next: Next): void {
     if (!read.ok) return read.reason === 'too-large' ? this.tooLarge(req, res) : undefined;
-    if (read.text.trim() === '') return next();
+    if (read.text === '') return next();
     try {
       req.body = JSON.parse(read.text);
     } catch (error) {
+      // a blank body is no body (checked only here: trimming every body would copy it)
+      if (read.text.trim() === '') return next();
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.rejected(req, 400, `malformed JSON body: ${reason}`);
       return sendHttpError(
@@ -58,6 +60,14 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
   }
 }
 
+/** A small body comes in one chunk: decode it without copying it first. */
+function textOf(chunks: readonly Buffer[]): string {
+  const [only] = chunks;
+  return chunks.length === 1 && only !== undefined
+    ? only.toString('utf8')
+    : Buffer.concat(chunks).toString('utf8');
+}
+
 /** Buffers the body, stopping (and dropping the rest) once it passes `limit` bytes. */
 function readBody(req: GatewayRequest, limit: number): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
@@ -71,7 +81,7 @@ function readBody(req: GatewayRequest, limit: number): Promise<BodyRead> {
         resolve({ ok: false, reason: 'too-large' });
       } else chunks.push(chunk);
     });
-    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => resolve({ ok: true, text: textOf(chunks) }));
     req.on('aborted', () => resolve({ ok: false, reason: 'aborted' }));
     req.on('error', reject);
   });

@@ -10,7 +10,10 @@ export interface ToolCallLog {
   requestId?: string;
 }
 
-/** Structured, payload-safe log lines for the gateway's own events (request ids come from the pino context). */
+/**
+ * Structured, payload-safe log lines for the gateway's own events. They carry the request id as a field:
+ * there is no per-request logging context (see `requestLogger`).
+ */
 @Injectable()
 export class GatewayLogger {
   constructor(

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, isJSONRPCRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { JSON_RPC, sendJsonRpcError, type GatewayRequest } from '../http/http-errors';
 import { OpenResponses } from '../http/open-responses';
 import { McpServerFactory } from './mcp-server.factory';
@@ -20,8 +20,22 @@ function messagesOf(body: unknown): unknown[] {
   return Array.isArray(body) ? body : [body];
 }
 
+/** The id of a JSON-RPC request (not a notification or response); the SDK transport validates the rest. */
+function requestIdOf(message: unknown): RequestId | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { jsonrpc, method, id } = message as { jsonrpc?: unknown; method?: unknown; id?: unknown };
+  if (jsonrpc !== '2.0' || typeof method !== 'string') return undefined;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)) ? id : undefined;
+}
+
+/** Plain property checks, not a schema parse: this runs on every POST just to read ids. */
 function requestIdsOf(body: unknown): RequestId[] {
-  return messagesOf(body).flatMap((message) => (isJSONRPCRequest(message) ? [message.id] : []));
+  const ids: RequestId[] = [];
+  for (const message of messagesOf(body)) {
+    const id = requestIdOf(message);
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
 }
 
 /**
