@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { TOOL_CONTRACTS } from '@app/contracts';
+import { jest } from '@jest/globals';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import request from 'supertest';
 import { FORMALIZE_REPLY, GENERATE_REPLY, REVIEW_REPLY } from './support/model-replies';
@@ -122,6 +124,27 @@ describe('REST, docs, health and metrics', () => {
       code_model: { status: expect.stringMatching(/^(up|degraded)$/) },
       mcp: { status: 'up', tools: ['formalize_task', 'generate_code', 'review_code'] },
     });
+  });
+
+  it('serving REST, health, metrics and session routes enters no AsyncLocalStorage context', async () => {
+    // On Node 20 the first AsyncLocalStorage run switches promise hooks on for the whole process, and every
+    // promise of every later MCP tool call pays for them (~30–40 µs a call).
+    const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+    const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+    try {
+      const api = request(gateway.baseUrl);
+      await api.get('/health/live').expect(200);
+      await api.get('/v1/tools').expect(200);
+      await api.post('/v1/tools/review_code').send({ code: 7 }).expect(400);
+      await api.get('/mcp').expect(400);
+      await api.delete('/mcp').expect(400);
+      await api.get('/metrics').expect(200);
+      expect(run).not.toHaveBeenCalled();
+      expect(enterWith).not.toHaveBeenCalled();
+    } finally {
+      run.mockRestore();
+      enterWith.mockRestore();
+    }
   });
 
   it('/metrics has tool calls, latency histograms, upstream latency, time to first token, errors and sessions', async () => {

@@ -84,3 +84,27 @@ describe('MCP fast path', () => {
     expect(done).toEqual(['finished', boom]);
   });
 });
+
+describe('HostOriginMiddleware', () => {
+  it('decides the same once hostnames are cached, also after many distinct foreign Hosts', async () => {
+    const { HostOriginMiddleware } = await import('./host-origin.middleware');
+    const rejected: string[] = [];
+    const logger = { rejected: (_req: unknown, _status: number, reason: string) => rejected.push(reason) };
+    const guard = new HostOriginMiddleware({ allowedHosts: ['gw.internal'] } as never, logger as never);
+    const res = { headersSent: true, end: () => undefined };
+    const passes = (host: string, origin?: string) => {
+      let passed = false;
+      guard.use({ url: '/mcp', headers: { host, origin } } as never, res as never, () => (passed = true));
+      return passed;
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(passes('gw.internal:8080', 'http://gw.internal')).toBe(true);
+      expect(passes('localhost:3000')).toBe(true);
+      expect(passes('evil.example')).toBe(false);
+      expect(passes('gw.internal', 'http://evil.example')).toBe(false);
+    }
+    for (let i = 0; i < 300; i++) expect(passes(`evil-${i}.example`)).toBe(false);
+    expect(passes('gw.internal')).toBe(true);
+    expect(rejected).toHaveLength(304);
+  });
+});

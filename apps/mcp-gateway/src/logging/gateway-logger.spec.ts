@@ -1,7 +1,8 @@
-import type { PinoLogger } from 'nestjs-pino';
+import { EventEmitter } from 'node:events';
+import { PinoLogger } from 'nestjs-pino';
 import { GatewayError } from '../tools/gateway.error';
 import { GatewayLogger } from './gateway-logger';
-import { pinoHttpOptions, requestIdOf } from './logger.module';
+import { pinoHttpOptions, requestIdOf, requestLogger } from './logger.module';
 
 function capture(logPayloads: boolean) {
   const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
@@ -101,5 +102,54 @@ describe('pino-http options', () => {
     expect(headers['x-request-id']).toBe('abc-123');
     const injected = requestIdOf({ headers: { 'x-request-id': 'a\nfake log line' } } as never, res);
     expect(injected).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('requestLogger', () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line)) };
+  // builds nestjs-pino's root logger, as the Nest logger module does at start-up
+  new PinoLogger({
+    pinoHttp: [pinoHttpOptions({ level: 'info', pretty: false, logPayloads: false }, false), destination],
+  } as never);
+  const middleware = requestLogger();
+
+  function serve(method: string, url: string, requestId: string): { log: unknown; passed: boolean } {
+    const req = Object.assign(new EventEmitter(), { method, url, headers: { 'x-request-id': requestId } });
+    const res = Object.assign(new EventEmitter(), {
+      statusCode: 200,
+      headersSent: true,
+      writableEnded: true,
+      setHeader: () => undefined,
+    });
+    let passed = false;
+    middleware(req as never, res as never, () => (passed = true));
+    res.emit('finish');
+    return { log: (req as { log?: unknown }).log, passed };
+  }
+
+  beforeEach(() => lines.splice(0));
+
+  it('logs a completion line carrying the request id for routes Express serves', () => {
+    const { log, passed } = serve('GET', '/v1/tools', 'rest-1');
+    expect(passed).toBe(true);
+    expect(log).toBeDefined();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        reqId: 'rest-1',
+        req: { id: 'rest-1', method: 'GET', url: '/v1/tools' },
+        res: { statusCode: 200 },
+        msg: 'request completed',
+      }),
+    ]);
+  });
+
+  it('leaves MCP message POSTs alone (their log line is the tool call) and health probes unlogged', () => {
+    expect(serve('POST', '/mcp', 'm-1')).toEqual({ log: undefined, passed: true });
+    expect(serve('POST', '/messages?sessionId=s', 'm-2')).toEqual({ log: undefined, passed: true });
+    expect(serve('GET', '/health/live', 'h-1').passed).toBe(true);
+    expect(lines).toEqual([]);
+    serve('GET', '/mcp', 'g-1');
+    expect(lines).toEqual([expect.objectContaining({ reqId: 'g-1' })]);
   });
 });
