@@ -113,15 +113,15 @@ export class McpServerFactory {
       transport,
       requestId: typeof requestId === 'string' ? requestId : undefined,
     });
-    await this.log(state, extra, name, outcome);
+    // most clients never ask for log notifications: no extra async step for them
+    if (state.logLevel !== undefined) await this.log(state.logLevel, extra, name, outcome);
     return toCallToolResult(outcome);
   }
 
   /** The logging capability: failures at `error`, successes at `debug`, only once the client chose a level. */
-  private async log(state: ConnectionState, extra: Extra, tool: string, outcome: ToolOutcome): Promise<void> {
-    if (state.logLevel === undefined) return;
+  private async log(chosen: LoggingLevel, extra: Extra, tool: string, outcome: ToolOutcome): Promise<void> {
     const level: LoggingLevel = outcome.ok ? 'debug' : 'error';
-    if (LEVELS.indexOf(level) < LEVELS.indexOf(state.logLevel)) return;
+    if (LEVELS.indexOf(level) < LEVELS.indexOf(chosen)) return;
     const data = outcome.ok
       ? { tool, outcome: 'ok' }
       : { tool, code: outcome.error.code, message: outcome.error.message };

@@ -44,9 +44,12 @@ export class ToolExecutionService {
   async execute(name: string, args: unknown, context: ExecutionContext): Promise<ToolOutcome> {
     const startedAt = performance.now();
     const tracked = this.track(context.signal);
-    const outcome = await this.run(name, args, { ...context, signal: tracked.signal }).finally(
-      tracked.release,
-    );
+    let outcome: ToolOutcome;
+    try {
+      outcome = await this.run(name, args, { ...context, signal: tracked.signal });
+    } finally {
+      tracked.release();
+    }
     const seconds = (performance.now() - startedAt) / 1000;
     this.metrics.recordToolCall(name, context.transport, outcome.ok ? 'ok' : outcome.error.code, seconds);
     const call = { tool: name, transport: context.transport, requestId: context.requestId };
