@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { FieldError } from './errors';
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[]; message: string };
+export type ValidationResult<T> =
+  { ok: true; value: T } | { ok: false; errors: FieldError[]; message: string };
 
 function describePath(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(root)' : path.map(String).join('.');

@@ -3,7 +3,13 @@ import { formalizeTaskOutputSchema, languageField } from './formalize-task.contr
 
 export const generateCodeInputSchema = z
   .object({
-    task: z.string().trim().min(1, 'task must not be empty').max(20_000).optional().describe('What to write, in plain words'),
+    task: z
+      .string()
+      .trim()
+      .min(1, 'task must not be empty')
+      .max(20_000)
+      .optional()
+      .describe('What to write, in plain words'),
     spec: formalizeTaskOutputSchema
       .optional()
       .describe('A formalize_task output; used instead of (or with) task'),

@@ -9,7 +9,11 @@ export const reviewVerdictSchema = z.enum(['approve', 'request_changes']);
 
 export const reviewCodeInputSchema = z
   .object({
-    code: z.string().min(1, 'code must not be empty').max(MAX_REVIEW_CODE_CHARS).describe('The code to review'),
+    code: z
+      .string()
+      .min(1, 'code must not be empty')
+      .max(MAX_REVIEW_CODE_CHARS)
+      .describe('The code to review'),
     language: languageField.optional(),
     spec: z
       .union([formalizeTaskOutputSchema, z.string().min(1).max(20_000)])
@@ -35,7 +39,10 @@ export const reviewCodeOutputSchema = z.object({
   verdict: reviewVerdictSchema,
   score: z.number().min(0).max(10).describe('Overall quality from 0 (broken) to 10 (exemplary)'),
   issues: z.array(reviewIssueSchema),
-  corrected_code: z.string().optional().describe('A corrected version of the code, when changes were requested'),
+  corrected_code: z
+    .string()
+    .optional()
+    .describe('A corrected version of the code, when changes were requested'),
 });
 
 export type ReviewCodeInput = z.infer<typeof reviewCodeInputSchema>;

@@ -50,7 +50,13 @@ function defineTool<I extends z.ZodType, O extends z.ZodType>(
     output,
     inputJsonSchema: toJsonSchema(input, 'input'),
     outputJsonSchema: toJsonSchema(output, 'output'),
-    annotations: { title, readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: {
+      title,
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
   };
 }
 
