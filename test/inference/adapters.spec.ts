@@ -77,6 +77,15 @@ describe('HTTP adapters', () => {
       expect(emu.requests.some((r) => r.path === '/v1/models')).toBe(false);
     });
 
+    it('sends the bearer API key on the /v1/models lookup and the health probe too (vLLM --api-key)', async () => {
+      const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], apiKey: 'sk-test' });
+      await client.generate({ messages: USER });
+      await client.checkHealth();
+      const gets = emu.requests.filter((r) => r.method === 'GET');
+      expect(gets.map((r) => r.path)).toEqual(['/v1/models', '/health']);
+      expect(gets.map((r) => r.headers.authorization)).toEqual(['Bearer sk-test', 'Bearer sk-test']);
+    });
+
     it('parses a non-streamed answer with usage', async () => {
       const client = clients.create({ urls: [emu.url], model: 'm' });
       emu.script({ text: 'plan: do it', usage: { promptTokens: 3, completionTokens: 4 } });

@@ -107,6 +107,8 @@ export class HttpModelClient implements ModelClient {
   private readonly backoffFactory: ExponentialBackoff<[number, number]>;
   private readonly modelNames: ModelNameResolver;
   private readonly headers: Record<string, string>;
+  /** sent on the GETs too (`/v1/models`, `/health`): a server with an API key may guard every route */
+  private readonly authHeaders: Record<string, string>;
 
   constructor(private readonly settings: HttpModelClientSettings) {
     if (settings.urls.length === 0) {
@@ -126,9 +128,18 @@ export class HttpModelClient implements ModelClient {
       initialDelay: settings.retry.initialDelayMs,
       maxDelay: settings.retry.maxDelayMs,
     });
-    this.modelNames = new ModelNameResolver(settings.role, settings.model, settings.probeTimeoutMs);
-    this.headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    if (settings.apiKey) this.headers.authorization = `Bearer ${settings.apiKey}`;
+    this.authHeaders = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
+    this.modelNames = new ModelNameResolver(
+      settings.role,
+      settings.model,
+      settings.probeTimeoutMs,
+      this.authHeaders,
+    );
+    this.headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...this.authHeaders,
+    };
   }
 
   private createReplica(url: string): Replica {
@@ -182,7 +193,9 @@ export class HttpModelClient implements ModelClient {
 
   async checkHealth(signal?: AbortSignal): Promise<EndpointHealth> {
     await Promise.all(
-      this.replicas.map((replica) => probeReplica(replica, this.settings.probeTimeoutMs, signal)),
+      this.replicas.map((replica) =>
+        probeReplica(replica, this.settings.probeTimeoutMs, signal, this.authHeaders),
+      ),
     );
     const replicas = this.replicas.map((replica) => replica.health());
     return {

@@ -16,6 +16,8 @@ export class ModelNameResolver {
     private readonly role: ModelRole,
     private readonly configured: string | undefined,
     private readonly timeoutMs: number,
+    /** the bearer key: servers started with an API key (vLLM `--api-key`) guard `/v1/models` too */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   resolve(replica: Replica, signal: AbortSignal): Promise<string | undefined> {
@@ -40,6 +42,7 @@ export class ModelNameResolver {
         origin: replica.endpoint.origin,
         path,
         method: 'GET',
+        headers: this.headers,
         signal: timeout,
       });
       const text = await response.body.text();

@@ -5,12 +5,17 @@ import type { Replica } from './replica';
  * to the next (Ollama and proxies have no `/health`). A 200 is not proof the engine works (vLLM can answer
  * while hung), so the passive state of real calls is reported alongside.
  */
-export async function probeReplica(replica: Replica, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function probeReplica(
+  replica: Replica,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const signals = signal ? [signal, AbortSignal.timeout(timeoutMs)] : [AbortSignal.timeout(timeoutMs)];
   const combined = AbortSignal.any(signals);
   let lastError = 'no health route answered';
   for (const path of replica.endpoint.healthPaths) {
-    const outcome = await probePath(replica, path, combined);
+    const outcome = await probePath(replica, path, combined, headers);
     if (outcome === 'ok') return markProbe(replica, undefined);
     lastError = outcome;
     if (!outcome.startsWith('404')) break;
@@ -19,12 +24,18 @@ export async function probeReplica(replica: Replica, timeoutMs: number, signal?:
 }
 
 /** 'ok' or what went wrong */
-async function probePath(replica: Replica, path: string, signal: AbortSignal): Promise<string> {
+async function probePath(
+  replica: Replica,
+  path: string,
+  signal: AbortSignal,
+  headers: Record<string, string>,
+): Promise<string> {
   try {
     const response = await replica.dispatcher.request({
       origin: replica.endpoint.origin,
       path,
       method: 'GET',
+      headers,
       signal,
     });
     await response.body.dump();
