@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { AgentOrchestrator } from '../../../apps/agent/src/core/agent-orchestrator.service';
 import type { AgentSettings } from '../../../apps/agent/src/core/agent.types';
 import { RunRecord } from '../../../apps/agent/src/runs/run-record';
@@ -31,6 +32,11 @@ async function runAgent(
   await orchestrator.execute(record);
   return { planner, gateway, record, view: record.view() };
 }
+
+// No Nest app here to pass `logger: false` to: silence the orchestrator's Logger, which would print to the console.
+beforeAll(() => {
+  Logger.overrideLogger(false);
+});
 
 describe('AgentOrchestrator — text action format', () => {
   it('runs formalize → generate → review → final answer, passing results by reference', async () => {

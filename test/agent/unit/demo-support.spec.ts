@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   chooseDemoGateway,
   explainDemoFailure,
@@ -10,6 +11,11 @@ import { settingsFromConfig } from '../../../apps/agent/src/agent-app.module';
 import { McpToolGateway } from '../../../apps/agent/src/tools/mcp-tool-gateway';
 import { FakePlanner, FakeToolGateway, textCall } from '../support/fakes';
 import { testSettings } from '../support/settings';
+
+// No Nest app here to pass `logger: false` to: silence the orchestrator's Logger, which would print to the console.
+beforeAll(() => {
+  Logger.overrideLogger(false);
+});
 
 describe('demo support', () => {
   it('summarises tool results in one line each', () => {
