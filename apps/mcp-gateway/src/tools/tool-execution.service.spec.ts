@@ -63,6 +63,15 @@ describe('ToolExecutionService', () => {
     });
   });
 
+  it('counts unknown tool names under one metrics label, not one series per name a caller sends', async () => {
+    const { executor, metrics } = service(handler('review_code', async () => ({})));
+    await executor.execute('rm_rf', {}, ctx());
+    await executor.execute('drop_tables', {}, ctx());
+    const text = await metrics.render();
+    expect(text).toMatch(/mcp_gateway_tool_errors_total\{tool="unknown",code="UNKNOWN_TOOL"\} 2/);
+    expect(text).not.toMatch(/rm_rf|drop_tables/);
+  });
+
   it('reports field-level VALIDATION_FAILED details without calling the handler', async () => {
     let called = false;
     const { executor } = service(handler('formalize_task', async () => (called = true)));

@@ -51,7 +51,14 @@ export class ToolExecutionService {
       tracked.release();
     }
     const seconds = (performance.now() - startedAt) / 1000;
-    this.metrics.recordToolCall(name, context.transport, outcome.ok ? 'ok' : outcome.error.code, seconds);
+    // a caller-chosen name must not become a label value: every distinct one would be a new series
+    const toolLabel = this.handlers.has(name) ? name : 'unknown';
+    this.metrics.recordToolCall(
+      toolLabel,
+      context.transport,
+      outcome.ok ? 'ok' : outcome.error.code,
+      seconds,
+    );
     const call = { tool: name, transport: context.transport, requestId: context.requestId };
     this.logger.toolCall(call, outcome, seconds * 1000, args);
     return outcome;
