@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InferenceEvents, type InferenceCallFinished, type InferenceError } from '@app/inference';
 import { emulatorFaults, startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { ClientFactory, USER, deadUrl, rejectionOf } from './helpers';
@@ -293,6 +294,8 @@ describe('resilience', () => {
           timeoutMs: 60_000,
         });
         const controller = new AbortController();
+        // one signal shared by 256 concurrent calls on purpose: each call listens to it until it ends
+        setMaxListeners(256, controller.signal);
         const calls = Array.from({ length: 256 }, () =>
           client.generate({ messages: USER, signal: controller.signal }).catch((e: InferenceError) => e.code),
         );
