@@ -1,4 +1,3 @@
 /** DI tokens of the agent app. */
 export const AGENT_SETTINGS = Symbol('AGENT_SETTINGS');
 export const TOOL_GATEWAY = Symbol('TOOL_GATEWAY');
-export const AGENT_CLOCK = Symbol('AGENT_CLOCK');

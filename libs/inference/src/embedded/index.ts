@@ -75,11 +75,6 @@ export async function preloadIfEmbedded(client: ModelClient): Promise<boolean> {
   return true;
 }
 
-/** Frees every embedded model of the process (for shutdown hooks). */
-export function releaseAllEmbeddedModels(): Promise<void> {
-  return defaultEmbeddedModelRegistry.releaseAll();
-}
-
 function loadSettings(options: EmbeddedClientOptions, path: string): ModelLoadSettings {
   const warn = options.warn ?? ((message: string) => void process.stderr.write(`${message}\n`));
   const bar =
