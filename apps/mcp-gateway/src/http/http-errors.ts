@@ -38,6 +38,13 @@ export function sendJsonRpcError(res: ServerResponse, status: number, code: numb
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
+/** GATEWAY_MAX_SESSIONS reached (both HTTP transports): 503 with Retry-After, so clients back off. */
+export function sendTooManySessions(res: ServerResponse): void {
+  res.setHeader('retry-after', '30');
+  const message = 'Too many open sessions (GATEWAY_MAX_SESSIONS); retry later';
+  sendJsonRpcError(res, 503, JSON_RPC.serverError, message);
+}
+
 function correlationIdOf(res: ServerResponse): string | undefined {
   const id = res.getHeader('x-request-id');
   return typeof id === 'string' ? id : undefined;

@@ -3,7 +3,7 @@ import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
-import { JSON_RPC, sendJsonRpcError, type GatewayRequest } from '../http/http-errors';
+import { JSON_RPC, sendJsonRpcError, sendTooManySessions, type GatewayRequest } from '../http/http-errors';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSessionRegistry } from './session-registry';
 
@@ -26,13 +26,7 @@ export class LegacySseController {
   @Get('sse')
   async open(@Res() res: ServerResponse): Promise<void> {
     if (!this.sessions.hasRoom()) {
-      res.setHeader('retry-after', '30');
-      return sendJsonRpcError(
-        res,
-        503,
-        JSON_RPC.serverError,
-        'Too many open sessions (GATEWAY_MAX_SESSIONS); retry later',
-      );
+      return sendTooManySessions(res);
     }
     const transport = new SSEServerTransport('/messages', res);
     const server = this.factory.create('sse');

@@ -4,7 +4,7 @@ import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { JSON_RPC, sendJsonRpcError, type GatewayRequest } from '../http/http-errors';
+import { JSON_RPC, sendJsonRpcError, sendTooManySessions, type GatewayRequest } from '../http/http-errors';
 import { OpenResponses } from '../http/open-responses';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSessionRegistry, type McpSession } from './session-registry';
@@ -105,13 +105,7 @@ export class StreamableHttpService {
 
   private async initialize(req: GatewayRequest, res: ServerResponse): Promise<void> {
     if (!this.sessions.hasRoom()) {
-      res.setHeader('retry-after', '30');
-      return sendJsonRpcError(
-        res,
-        503,
-        JSON_RPC.serverError,
-        'Too many open sessions (GATEWAY_MAX_SESSIONS); retry later',
-      );
+      return sendTooManySessions(res);
     }
     const server = this.factory.create('streamable-http');
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
