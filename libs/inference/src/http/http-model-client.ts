@@ -197,13 +197,7 @@ export class HttpModelClient implements ModelClient {
         probeReplica(replica, this.settings.probeTimeoutMs, signal, this.authHeaders),
       ),
     );
-    const replicas = this.replicas.map((replica) => replica.health());
-    return {
-      role: this.role,
-      protocol: this.protocol,
-      state: overallState(replicas.map((r) => r.state)),
-      replicas,
-    };
+    return this.currentHealth();
   }
 
   /** Passive health only (no probe): what the last calls and probes saw. */
