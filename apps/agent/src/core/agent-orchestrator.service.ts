@@ -60,15 +60,7 @@ export class AgentOrchestrator {
     signal: AbortSignal,
     best: BestResultTracker,
   ): Promise<LoopExit> {
-    let session: ToolSession;
-    try {
-      session = await this.gateway.connect(signal);
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new AgentError('UPSTREAM_ERROR', `tool gateway unavailable: ${describeError(error)}`, undefined, {
-        cause: error,
-      });
-    }
+    const session = await this.connect(signal);
     try {
       const strategy = createPlannerStrategy(this.planner.capabilities, session.tools);
       record.describeSetup(
@@ -88,6 +80,18 @@ export class AgentOrchestrator {
       return await loop.run();
     } finally {
       await session.close();
+    }
+  }
+
+  /** A gateway that cannot be reached is UPSTREAM_ERROR (→ gateway_error); an abort stays an abort. */
+  private async connect(signal: AbortSignal): Promise<ToolSession> {
+    try {
+      return await this.gateway.connect(signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new AgentError('UPSTREAM_ERROR', `tool gateway unavailable: ${describeError(error)}`, undefined, {
+        cause: error,
+      });
     }
   }
 
