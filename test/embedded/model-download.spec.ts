@@ -25,6 +25,8 @@ interface FileServerOptions {
   /** sent on HEAD like the hub's redirect does */
   linkedEtag?: string;
   status?: number;
+  /** with `status`: send the start of the error page, then keep the connection open without ending it */
+  stallErrorBody?: boolean;
   /** answer Range requests with the whole file (200), like servers without range support */
   ignoreRange?: boolean;
 }
@@ -35,6 +37,8 @@ async function startFileServer(options: FileServerOptions): Promise<FileServer> 
   let gets = 0;
   const server: Server = createServer((request, response) => {
     requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers });
+    if (options.status !== undefined && options.stallErrorBody)
+      return void response.writeHead(options.status).write('<html>bad gateway');
     if (options.status !== undefined) return void response.writeHead(options.status).end('nope');
     if (request.method === 'HEAD') {
       const etag = options.linkedEtag === undefined ? {} : { 'x-linked-etag': `"${options.linkedEtag}"` };
@@ -248,6 +252,18 @@ describe('model download', () => {
     await expect(download).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 503 } });
     expect(server.requests).toHaveLength(2);
   });
+
+  it('fails at once on an error status whose body never ends (the body is discarded, not waited for)', async () => {
+    const server = await serve({ body, status: 502, stallErrorBody: true });
+    const download = downloadModel({
+      url: `${server.url}/x.gguf`,
+      destination: join(directory, 'x.gguf'),
+      sha256: sha256(body),
+      maxAttempts: 1,
+      idleTimeoutMs: 60_000,
+    });
+    await expect(download).rejects.toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 502 } });
+  }, 5_000);
 
   describe('through the embedded client', () => {
     const tiny = buildTinyGguf({ seed: 3 });

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Agent, fetch, request } from 'undici';
+import { Agent, fetch, request, type Response } from 'undici';
 import { InferenceError } from '../inference.errors';
 import { withDownloadLock } from './download-lock';
 
@@ -115,8 +115,11 @@ async function transferOnce(options: DownloadOptions, partPath: string, agent: A
   const existing = await fileSize(partPath);
   const headers: Record<string, string> = existing > 0 ? { range: `bytes=${existing}-` } : {};
   const response = await fetch(options.url, { headers, dispatcher: agent, signal: options.signal });
-  if (response.status === 416 && existing > 0) return; // the part file already holds every byte
-  if (!response.ok || response.body === null) throw new HttpStatusError(response.status, options.url);
+  if (response.status === 416 && existing > 0) return discard(response); // the part file holds every byte
+  if (!response.ok || response.body === null) {
+    await discard(response);
+    throw new HttpStatusError(response.status, options.url);
+  }
   const resumed = response.status === 206 ? existing : 0;
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   const totalBytes = Number.isFinite(length) ? resumed + length : undefined;
@@ -129,6 +132,11 @@ async function transferOnce(options: DownloadOptions, partPath: string, agent: A
   );
   if (totalBytes !== undefined && (await fileSize(partPath)) < totalBytes)
     throw new Error('connection closed early');
+}
+
+/** An unread body keeps its connection busy, and `agent.close()` would wait for it forever. */
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
 }
 
 /**
