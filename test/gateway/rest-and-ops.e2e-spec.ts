@@ -90,6 +90,27 @@ describe('REST, docs, health and metrics', () => {
     expect(upstream.body.error.code).toMatch(/UPSTREAM_ERROR|CIRCUIT_OPEN/);
   });
 
+  it('a body declared as anything but JSON is 415 with the REST error body', async () => {
+    const api = request(gateway.baseUrl);
+    const text = await api
+      .post('/v1/tools/generate_code')
+      .set('content-type', 'text/plain')
+      .send('{"task":"add"}')
+      .expect(415);
+    expect(text.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/application\/json.*"text\/plain"/),
+    });
+    await api.post('/v1/tools/generate_code').type('form').send({ task: 'add' }).expect(415);
+    emulator.script({ text: GENERATE_REPLY });
+    await api
+      .post('/v1/tools/generate_code')
+      .set('content-type', 'application/json; charset=utf-8')
+      .send('{"task":"add"}')
+      .expect(200);
+    expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
   it('a body over the limit is 413 JSON, not an HTML page', async () => {
     const res = await request(gateway.baseUrl)
       .post('/v1/tools/review_code')

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { GatewayLogger } from '../logging/gateway-logger';
-import { JSON_RPC, sendHttpError, type GatewayRequest } from './http-errors';
+import { JSON_RPC, isMcpPath, sendHttpError, type GatewayRequest } from './http-errors';
 
 type Next = (error?: unknown) => void;
 type BodyRead = { ok: true; text: string } | { ok: false; reason: 'too-large' | 'aborted' };
@@ -23,6 +23,9 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
     if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return next();
     if (Number(req.headers['content-length'] ?? 0) > this.config.bodyLimitBytes)
       return this.tooLarge(req, res);
+    // MCP routes get the SDK's own 415 (as JSON-RPC); REST said nothing and parsed any body as JSON
+    const mediaType = declaredNonJsonType(req);
+    if (mediaType !== undefined && !isMcpPath(req.url)) return this.unsupportedType(req, res, mediaType);
     readBody(req, this.config.bodyLimitBytes).then(
       (read) => this.accept(req, res, read, next),
       (error: unknown) => next(error),
@@ -52,12 +55,28 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
     next();
   }
 
+  private unsupportedType(req: GatewayRequest, res: ServerResponse, mediaType: string): void {
+    const message = `Unsupported Media Type: send the body as JSON with "Content-Type: application/json" (got "${mediaType}")`;
+    this.logger.rejected(req, 415, message);
+    sendHttpError(req, res, 'VALIDATION_FAILED', message, { status: 415 });
+  }
+
   private tooLarge(req: GatewayRequest, res: ServerResponse): void {
     const message = `Payload too large: the body must not exceed ${this.config.bodyLimitBytes} bytes (GATEWAY_BODY_LIMIT_BYTES)`;
     this.logger.rejected(req, 413, message);
     res.setHeader('connection', 'close');
     sendHttpError(req, res, 'PAYLOAD_TOO_LARGE', message);
   }
+}
+
+/** The media type a request declares when it is not JSON (`application/json`, `…+json`); none declared is fine. */
+function declaredNonJsonType(req: GatewayRequest): string | undefined {
+  const header = req.headers['content-type'];
+  if (header === undefined || header === '') return undefined;
+  const mediaType = (header.split(';')[0] ?? '').trim().toLowerCase();
+  return mediaType === 'application/json' || mediaType.endsWith('+json')
+    ? undefined
+    : mediaType.slice(0, 100);
 }
 
 /** A small body comes in one chunk: decode it without copying it first. */

@@ -47,6 +47,7 @@ function toolOperation(name: ToolName): Operation {
       ),
       '401': errorResponse('UNAUTHORIZED: missing or wrong bearer key'),
       '413': errorResponse('PAYLOAD_TOO_LARGE'),
+      '415': errorResponse('VALIDATION_FAILED: the body is not sent as application/json'),
       '502': errorResponse('UPSTREAM_ERROR / INVALID_RESPONSE from the code model'),
       '503': errorResponse('CIRCUIT_OPEN: the code model is failing; retry later'),
       '504': errorResponse('TIMEOUT: the code model did not answer in time'),
