@@ -1,3 +1,5 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { jest } from '@jest/globals';
 import { startModelServerEmulator } from '@app/testing';
 import { Pool } from 'undici';
@@ -174,6 +176,42 @@ describe('injected dispatcher and pool settings', () => {
     } finally {
       await client.close();
       await emu.close();
+    }
+  });
+});
+
+describe('model name lookup shared by concurrent calls', () => {
+  const answer = (res: ServerResponse, body: unknown) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+  it('a caller cancelling during the /v1/models lookup does not fail the calls waiting on the same lookup', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/v1/models') return void setTimeout(() => answer(res, { data: [{ id: 'm' }] }), 300);
+      req
+        .resume()
+        .on('end', () =>
+          answer(res, { model: 'm', choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }] }),
+        );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = createModelClient({
+      role: 'code',
+      urls: [`http://127.0.0.1:${port}/v1/chat/completions`],
+      protocol: 'auto',
+    });
+    try {
+      const messages = [{ role: 'user' as const, content: 'hi' }];
+      const first = new AbortController();
+      const cancelled = client.generate({ messages, signal: first.signal });
+      const other = client.generate({ messages });
+      setTimeout(() => first.abort(), 50);
+      await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(other).resolves.toMatchObject({ text: 'ok', model: 'm' });
+    } finally {
+      await client.close();
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { InferenceError, isInferenceError } from '../inference.errors';
 import type { ModelRole } from '../inference.types';
+import { raceAbort } from './call-scope';
 import { envPrefix, roleLabel } from './endpoint';
 import type { Replica } from './replica';
 import { errorFromStatus, errorFromTransport } from './upstream-errors';
@@ -24,32 +25,31 @@ export class ModelNameResolver {
     if (this.configured !== undefined || replica.endpoint.modelsPath === undefined)
       return Promise.resolve(this.configured);
     if (!this.lookup) {
-      this.lookup = this.fetchFirstModel(replica, signal);
+      this.lookup = this.fetchFirstModel(replica);
       // a failed lookup is not cached: the next call asks again (maybe another replica)
       this.lookup.catch(() => {
         this.lookup = undefined;
       });
     }
-    return this.lookup;
+    // concurrent calls share the lookup: one caller giving up stops its own wait, not the lookup itself
+    return raceAbort(this.lookup, signal);
   }
 
-  private async fetchFirstModel(replica: Replica, signal: AbortSignal): Promise<string> {
+  private async fetchFirstModel(replica: Replica): Promise<string> {
     const path = replica.endpoint.modelsPath ?? '/v1/models';
     const ctx = { role: this.role, url: `${replica.endpoint.origin}${path}` };
     try {
-      const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]);
       const response = await replica.dispatcher.request({
         origin: replica.endpoint.origin,
         path,
         method: 'GET',
         headers: this.headers,
-        signal: timeout,
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await response.body.text();
       if (response.statusCode >= 400) throw errorFromStatus(ctx, response.statusCode, text);
       return this.firstModel(text, ctx.url);
     } catch (error) {
-      if (signal.aborted) throw signal.reason as Error;
       throw isInferenceError(error) ? error : errorFromTransport(ctx, error, false);
     }
   }
