@@ -11,29 +11,13 @@ import { configureHttpApp, gatewaySettings } from './http-app';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpSessionRegistry } from './mcp/session-registry';
 import { StreamableHttpService } from './mcp/streamable-http.service';
+import { shutdownOnce } from './shutdown';
 import { ToolExecutionService } from './tools/tool-execution.service';
 
 /** How long running tool calls may take to finish after SIGTERM before they are aborted. */
 const SHUTDOWN_GRACE_MS = 10_000;
 /** Then how long their answers may take to be written out before sessions are closed. */
 const FLUSH_GRACE_MS = 2_000;
-
-/**
- * `process.on`, not `once`: node-llama-cpp loads `signal-exit`, which re-raises a signal when it sees no
- * other listener — with `once` the drain would be cut short. A second signal exits at once.
- */
-function onShutdownSignal(run: (signal: string) => Promise<void>): void {
-  let started = false;
-  const handle = (signal: string): void => {
-    if (started) return process.exit(1);
-    started = true;
-    run(signal).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, handle);
-}
 
 async function stopGracefully(
   app: INestApplicationContext,
@@ -59,7 +43,7 @@ async function startHttp(): Promise<void> {
   app.get(Logger).log(`MCP gateway listening on http://${host}:${bound.port}/mcp`);
   const sessions = app.get(McpSessionRegistry);
   const openPosts = app.get(StreamableHttpService).openPosts;
-  onShutdownSignal(async () => {
+  shutdownOnce(async () => {
     app.getHttpServer().close();
     await stopGracefully(
       app,
@@ -74,10 +58,9 @@ async function startStdio(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot('stdio'), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   const server = app.get(McpServerFactory).create('stdio');
-  const stop = () => stopGracefully(app, () => server.close());
-  onShutdownSignal(stop);
+  const stop = shutdownOnce(() => stopGracefully(app, () => server.close()));
   // The client closing stdin is the usual way a stdio server is told to go.
-  process.stdin.once('end', () => void stop().then(() => process.exit(0)));
+  process.stdin.once('end', stop);
   await server.connect(new StdioServerTransport());
   app.get(Logger).log('MCP gateway speaking MCP on stdio');
 }
