@@ -13,6 +13,7 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -119,6 +120,35 @@ describe('runOrExitOnConfigError', () => {
     expect(String(write.mock.calls[0]?.[0])).toMatch(/^Invalid configuration: GATEWAY_PORT .*\n$/);
     exit.mockRestore();
     write.mockRestore();
+  });
+
+  it('prints one line naming the address and exits 1 when the port is taken', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const second = createServer();
+    try {
+      await runOrExitOnConfigError(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            second.once('error', reject);
+            second.listen(port, '127.0.0.1', resolve);
+          }),
+      );
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(String(write.mock.calls[0]?.[0])).toMatch(
+        new RegExp(
+          `^Cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use .*GATEWAY_PORT.*\\n$`,
+        ),
+      );
+    } finally {
+      exit.mockRestore();
+      write.mockRestore();
+      holder.close();
+    }
   });
 
   it('validates the environment before the app starts', async () => {
