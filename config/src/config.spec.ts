@@ -76,6 +76,7 @@ describe('loadConfig', () => {
     ['STARCODER_PROTOCOL', 'grpc', 'STARCODER_PROTOCOL must be one of the following values'],
     ['LOG_PAYLOADS', 'maybe', 'LOG_PAYLOADS must be a boolean value'],
     ['MCP_GATEWAY_URL', 'http://a/mcp,http://b/mcp', 'MCP_GATEWAY_URL must be an http(s) URL'],
+    ['GATEWAY_API_KEYS', ' , ', 'GATEWAY_API_KEYS must list at least one key'],
   ])('rejects %s=%s with a line naming the variable', (name, value, expected) => {
     const message = problemsOf({ [name]: value });
     expect(message).toContain(expected);

@@ -5,6 +5,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   Min,
   MinLength,
@@ -53,7 +54,11 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString() @MinLength(1) GATEWAY_HOST: string = '127.0.0.1';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) GATEWAY_PORT: number = 3000;
-  @IsOptional() @IsString() GATEWAY_API_KEYS?: string;
+  // "," would otherwise mean "no keys": the gateway open to all while the operator believes it is guarded
+  @IsOptional()
+  @IsString()
+  @Matches(/[^,\s]/, { message: 'GATEWAY_API_KEYS must list at least one key (comma-separated)' })
+  GATEWAY_API_KEYS?: string;
   @IsOptional() @IsString() GATEWAY_ALLOWED_HOSTS?: string;
   @IsOptional() @IsIn(MCP_MODES) GATEWAY_MCP_MODE: (typeof MCP_MODES)[number] = 'stateful';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(604_800) GATEWAY_SESSION_TTL_SECONDS: number =
