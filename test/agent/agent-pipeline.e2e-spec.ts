@@ -15,6 +15,7 @@ import {
 import { AgentOrchestrator } from '../../apps/agent/src/core/agent-orchestrator.service';
 import type { AgentSettings, RunView } from '../../apps/agent/src/core/agent.types';
 import { RunRecord } from '../../apps/agent/src/runs/run-record';
+import { RunsService } from '../../apps/agent/src/runs/runs.service';
 import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/session-registry';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { testSettings } from './support/settings';
@@ -326,6 +327,25 @@ describe('The configured agent service (env config, HTTP API) against the real g
     await plannerServer.waitForAborts(1, 5_000);
     expect(plannerServer.abortedCount).toBe(1);
   });
+
+  it('shutting down cancels a run whose planner call is in flight instead of waiting for the call', async () => {
+    plannerServer.reset();
+    plannerServer.script({ kind: 'hang' });
+    const stopping = configureAgentApp(
+      await NestFactory.create(AgentAppModule.forRoot({ httpLogs: false }), { logger: false }),
+    );
+    await stopping.listen(0, '127.0.0.1');
+    const created = await request(stopping.getHttpServer()).post('/v1/runs').send({ task: TASK });
+    await waitFor(() => plannerServer.inFlight > 0);
+    const startedAt = Date.now();
+    await stopping.close();
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+    expect(stopping.get(RunsService).get(created.body.id).view()).toMatchObject({
+      status: 'cancelled',
+      result: { outcome: 'cancelled' },
+    });
+    await plannerServer.waitForAborts(1, 5_000);
+  }, 15_000);
 
   it('authenticates to a gateway that enforces GATEWAY_API_KEYS', async () => {
     const anonymous = new McpToolGateway({ kind: 'http', url: gateway.mcpUrl });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AgentOrchestrator } from '../core/agent-orchestrator.service';
 import { describeError } from '../core/agent.errors';
 import type { RunRequest, RunView } from '../core/agent.types';
@@ -10,7 +10,7 @@ const CANCEL_SETTLE_MS = 5_000;
 
 /** Starts runs in the background, finds them, cancels them. */
 @Injectable()
-export class RunsService implements OnApplicationShutdown {
+export class RunsService implements OnModuleDestroy {
   private readonly logger = new Logger(RunsService.name);
 
   constructor(
@@ -41,7 +41,11 @@ export class RunsService implements OnApplicationShutdown {
     return record.view();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * On module destroy, not application shutdown: that comes after the planner client is closed, and closing
+   * it waits for its in-flight calls, so shutdown hung until a running run's planner call ended.
+   */
+  async onModuleDestroy(): Promise<void> {
     const running = this.store.running();
     for (const record of running) record.cancel();
     await Promise.all(running.map((r) => settleWithin(r.done, CANCEL_SETTLE_MS)));
