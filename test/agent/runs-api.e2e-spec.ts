@@ -137,7 +137,12 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     const paths = (wrong.body.error.details as Array<{ path: string }>).map((d) => d.path).sort();
     expect(paths).toEqual(expect.arrayContaining(['extra', 'language', 'max_steps']));
     const missing = await request(server).post('/v1/runs').send({});
-    expect(missing.body.error.details[0].path).toBe('task');
+    expect(missing.body.error.details).toEqual([{ path: 'task', message: 'task is required' }]);
+    const notText = await request(server).post('/v1/runs').send({ task: 7, max_steps: 'many' });
+    expect(notText.body.error.details).toEqual([
+      { path: 'task', message: 'task must be a string' },
+      { path: 'max_steps', message: 'max_steps must be an integer number' },
+    ]);
     const malformed = await request(server)
       .post('/v1/runs')
       .set('Content-Type', 'application/json')

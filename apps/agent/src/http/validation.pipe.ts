@@ -2,10 +2,20 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { summarizeFieldErrors, type FieldError } from '@app/contracts';
 import { AgentError } from '../core/agent.errors';
 
+/** Constraints that say what type a field must be: once one fails, length and range add only noise. */
+const TYPE_CONSTRAINTS = ['isString', 'isInt'];
+
+function messagesOf(error: ValidationError): string[] {
+  const constraints = error.constraints ?? {};
+  const typeProblem = TYPE_CONSTRAINTS.find((name) => constraints[name] !== undefined);
+  if (typeProblem === undefined) return Object.values(constraints);
+  return [error.value === undefined ? `${error.property} is required` : (constraints[typeProblem] ?? '')];
+}
+
 function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
+    const own = messagesOf(error).map((message) => ({ path, message }));
     return [...own, ...fieldErrors(error.children ?? [], path)];
   });
 }
