@@ -83,6 +83,12 @@ describe('loadConfig', () => {
     expect(message).toContain(`(got `);
     expect(message.split('\n')).toHaveLength(1);
   });
+
+  it('says only what type a value must have when it has the wrong one, not the ranges too', () => {
+    expect(problemsOf({ MODEL_TIMEOUT_SECONDS: 'soon' })).toBe(
+      'Invalid configuration: MODEL_TIMEOUT_SECONDS must be an integer number (got "soon")',
+    );
+  });
 });
 
 @Injectable()

@@ -88,8 +88,14 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** Once the type is wrong ("abc" for a port), the range checks that also fail only blur the message. */
+const TYPE_CONSTRAINTS = ['isInt', 'isBoolean'];
+
 function describeProblem(error: ValidationError): string {
-  const expected = Object.values(error.constraints ?? {}).join(', ');
+  const constraints = error.constraints ?? {};
+  const typeProblem = TYPE_CONSTRAINTS.find((name) => constraints[name] !== undefined);
+  const expected =
+    typeProblem === undefined ? Object.values(constraints).join(', ') : (constraints[typeProblem] ?? '');
   const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
   return `${expected}${got}`;
 }
