@@ -84,6 +84,8 @@ describe('REST, docs, health and metrics', () => {
     });
     const route = await api.get('/v1/nothing-here').expect(404);
     expect(route.body.error.code).toBe('NOT_FOUND');
+    const healthRoute = await api.get('/health/nothing-here').expect(404);
+    expect(healthRoute.body.error).toMatchObject({ code: 'NOT_FOUND', message: expect.any(String) });
     emulator.script({ kind: 'error', status: 503, body: { error: { message: 'overloaded' } } });
     const upstream = await api.post('/v1/tools/formalize_task').send({ task: 'x' });
     expect(upstream.status).toBeGreaterThanOrEqual(502);

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS_BY_CODE, type ErrorCode } from '@app/contracts';
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  NotFoundException,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { sendHttpError, sendJson } from '../http/http-errors';
 import { GatewayError, toGatewayError } from '../tools/gateway.error';
 
@@ -28,7 +34,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<IncomingMessage>();
-    if (exception instanceof HttpException && req.url?.startsWith('/health/')) {
+    if (isHealthReport(exception, req)) {
       // Terminus answers 503 with the per-indicator report; orchestrators and operators read that shape.
       return sendJson(http.getResponse<ServerResponse>(), exception.getStatus(), exception.getResponse());
     }
@@ -41,6 +47,15 @@ export class HttpErrorFilter implements ExceptionFilter {
       jsonRpcCode: -32603,
     });
   }
+}
+
+/** A Terminus report (not an unknown route that merely starts with /health/, which gets the error body). */
+function isHealthReport(exception: unknown, req: IncomingMessage): exception is HttpException {
+  return (
+    exception instanceof HttpException &&
+    !(exception instanceof NotFoundException) &&
+    req.url?.startsWith('/health/') === true
+  );
 }
 
 /** REST answers an outcome's error with the same code → status mapping. */
