@@ -143,6 +143,16 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
       { path: 'task', message: 'task must be a string' },
       { path: 'max_steps', message: 'max_steps must be an integer number' },
     ]);
+    const text = await request(server)
+      .post('/v1/runs')
+      .set('Content-Type', 'text/plain')
+      .send('{"task":"x"}');
+    expect(text.status).toBe(415);
+    expect(text.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/text\/plain/),
+    });
+    expect((await request(server).post('/v1/runs').type('form').send({ task: 'x' })).status).toBe(415);
     const malformed = await request(server)
       .post('/v1/runs')
       .set('Content-Type', 'application/json')
