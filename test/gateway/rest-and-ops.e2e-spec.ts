@@ -129,6 +129,8 @@ describe('REST, docs, health and metrics', () => {
     expect(host.body.error.message).toMatch(/Host "evil.example:80" is not allowed/);
     const origin = await api.get('/v1/tools').set('origin', 'http://evil.example').expect(403);
     expect(origin.body.error.message).toMatch(/Origin/);
+    // a sandboxed iframe's opaque origin: it could otherwise POST a body without Content-Type to REST
+    await api.post('/v1/tools/generate_code').set('origin', 'null').send('{"task":"x"}').expect(403);
     const mcp = await api.post('/mcp').set('host', 'evil.example').send({}).expect(403);
     expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
     await api

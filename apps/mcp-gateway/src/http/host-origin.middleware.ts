@@ -61,7 +61,8 @@ export class HostOriginMiddleware implements NestMiddleware<GatewayRequest, Serv
     if (!hostname || !this.allowed.has(hostname)) {
       return `Forbidden: Host "${host ?? ''}" is not allowed (set GATEWAY_ALLOWED_HOSTS to add it)`;
     }
-    if (origin === undefined || origin === 'null') return undefined;
+    // "null" is what sandboxed iframes and file: pages send: no allow-list names it, so it is refused too
+    if (origin === undefined) return undefined;
     const originHost = this.hostnameOf(origin);
     if (!originHost || !this.allowed.has(originHost)) {
       return `Forbidden: Origin "${origin}" is not allowed (set GATEWAY_ALLOWED_HOSTS to add it)`;
