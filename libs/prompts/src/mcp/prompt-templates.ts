@@ -67,8 +67,28 @@ const LANGUAGE_ARGUMENT: PromptArgument = {
   required: false,
 };
 
+interface TemplateSpec<S extends z.ZodType> extends Omit<PromptTemplate, 'render'> {
+  schema: S;
+  /** turns the given string arguments into the tool's input shape (default: as they are) */
+  toInput?: (given: Record<string, string>) => Record<string, unknown>;
+  build: (input: z.output<S>) => { messages: ChatMessage[] };
+}
+
+/** The one render path: keep the declared arguments that were given, check them against the tool's contract, build. */
+function defineTemplate<S extends z.ZodType>(spec: TemplateSpec<S>): PromptTemplate {
+  const { schema, toInput = (given) => given, build, ...template } = spec;
+  const names = template.arguments.map((argument) => argument.name);
+  return {
+    ...template,
+    render: (args) => {
+      const input = checked(template.name, schema, toInput(present(args, names)));
+      return foldSystem(build(input).messages);
+    },
+  };
+}
+
 export const PROMPT_TEMPLATES: readonly PromptTemplate[] = [
-  {
+  defineTemplate({
     name: 'formalize_task',
     title: 'Formalize a task',
     description: 'Turn a request in plain words into a specification (requirements, acceptance criteria, …).',
@@ -77,16 +97,10 @@ export const PROMPT_TEMPLATES: readonly PromptTemplate[] = [
       { name: 'context', description: 'Background: existing code, domain notes', required: false },
       LANGUAGE_ARGUMENT,
     ],
-    render: (args) => {
-      const input = checked(
-        'formalize_task',
-        formalizeTaskInputSchema,
-        present(args, ['task', 'context', 'language']),
-      );
-      return foldSystem(buildFormalizePrompt(input).messages);
-    },
-  },
-  {
+    schema: formalizeTaskInputSchema,
+    build: buildFormalizePrompt,
+  }),
+  defineTemplate({
     name: 'generate_code',
     title: 'Generate code',
     description: 'Ask for complete code for a task, as one fenced code block plus a short explanation.',
@@ -95,16 +109,10 @@ export const PROMPT_TEMPLATES: readonly PromptTemplate[] = [
       LANGUAGE_ARGUMENT,
       { name: 'context', description: 'Existing code the new code must fit into', required: false },
     ],
-    render: (args) => {
-      const input = checked(
-        'generate_code',
-        generateCodeInputSchema,
-        present(args, ['task', 'language', 'context']),
-      );
-      return foldSystem(buildGenerateCodePrompt(input).messages);
-    },
-  },
-  {
+    schema: generateCodeInputSchema,
+    build: buildGenerateCodePrompt,
+  }),
+  defineTemplate({
     name: 'review_code',
     title: 'Review code',
     description:
@@ -119,15 +127,10 @@ export const PROMPT_TEMPLATES: readonly PromptTemplate[] = [
         required: false,
       },
     ],
-    render: (args) => {
-      const given = present(args, ['code', 'language', 'spec', 'focus']);
-      const input = checked('review_code', reviewCodeInputSchema, {
-        ...given,
-        focus: splitList(given.focus),
-      });
-      return foldSystem(buildReviewCodePrompt(input).messages);
-    },
-  },
+    schema: reviewCodeInputSchema,
+    toInput: (given) => ({ ...given, focus: splitList(given.focus) }),
+    build: buildReviewCodePrompt,
+  }),
 ];
 
 export function findPromptTemplate(name: string): PromptTemplate {
