@@ -71,16 +71,12 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
       method: 'tools/call',
       params: { name: 'generate_code', arguments: { task: 'x' } },
     });
-    const pending = fetch(`${gateway.baseUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2025-11-25',
-      },
+    const pending = postMcp(
+      gateway.baseUrl,
       body,
-      signal: controller.signal,
-    }).then((res) => res.text());
+      { 'mcp-protocol-version': '2025-11-25' },
+      controller.signal,
+    ).then((res) => res.text());
     await emulator.waitForRequests(1);
     controller.abort();
     await expect(pending).rejects.toThrow();

@@ -133,16 +133,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       method: 'tools/call',
       params: { name: 'review_code', arguments: { code: 'x = 1' } },
     });
-    const pending = fetch(`${gateway.baseUrl}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...headers,
-      },
-      body: call,
-      signal: controller.signal,
-    }).then((res) => res.text());
+    const pending = postMcp(gateway.baseUrl, call, headers, controller.signal).then((res) => res.text());
     await emulator.waitForRequests(1);
     controller.abort();
     await expect(pending).rejects.toThrow();

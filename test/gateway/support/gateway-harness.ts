@@ -90,6 +90,7 @@ export async function postMcp(
   baseUrl: string,
   body: string,
   headers: Record<string, string> = {},
+  signal?: AbortSignal,
 ): Promise<Response> {
   return fetch(`${baseUrl}/mcp`, {
     method: 'POST',
@@ -99,6 +100,7 @@ export async function postMcp(
       ...headers,
     },
     body,
+    signal,
   });
 }
 
