@@ -46,6 +46,22 @@ export interface AgentConfig {
   maxSteps: number;
   maxWallTimeMs: number;
   maxTokens: number;
+  runs: AgentRunsConfig;
+}
+
+/** Finished runs kept: the newer of both limits wins; unset limits do not apply. */
+export interface RunRetention {
+  maxAgeDays?: number;
+  maxRuns?: number;
+}
+
+/** Where runs live: SQLite in `dataDir` (one machine), or Redis + BullMQ when `redisUrl` is set. */
+export interface AgentRunsConfig {
+  dataDir: string;
+  redisUrl?: string;
+  role: 'all' | 'api' | 'worker';
+  retention: RunRetention;
+  shutdownGraceMs: number;
 }
 
 export interface LoggingConfig {
@@ -85,6 +101,25 @@ function allowedHosts(env: EnvironmentVariables): string[] {
   return LOOPBACK_HOSTS.includes(env.GATEWAY_HOST) ? LOOPBACK_HOSTS : [];
 }
 
+export function parseRetention(value: string): RunRetention {
+  const retention: RunRetention = {};
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (part.endsWith('d')) retention.maxAgeDays = Number(part.slice(0, -1));
+    else retention.maxRuns = Number(part);
+  }
+  return retention;
+}
+
+function agentRunsConfig(env: EnvironmentVariables): AgentRunsConfig {
+  return {
+    dataDir: env.AGENT_DATA_DIR ?? join(homedir(), '.local', 'share', 'code-model-mcp'),
+    redisUrl: env.AGENT_REDIS_URL,
+    role: env.AGENT_ROLE,
+    retention: parseRetention(env.AGENT_RUN_RETENTION),
+    shutdownGraceMs: env.AGENT_SHUTDOWN_GRACE_SECONDS * 1000,
+  };
+}
+
 function buildConfig(env: EnvironmentVariables): AppConfig {
   return {
     inference: {
@@ -118,6 +153,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       maxSteps: env.AGENT_MAX_STEPS,
       maxWallTimeMs: env.AGENT_MAX_SECONDS * 1000,
       maxTokens: env.AGENT_MAX_TOKENS,
+      runs: agentRunsConfig(env),
     },
     logging: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY, logPayloads: env.LOG_PAYLOADS },
   };

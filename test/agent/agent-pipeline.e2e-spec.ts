@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ModelClient } from '@app/inference';
@@ -15,7 +18,8 @@ import {
 import { AgentOrchestrator } from '../../apps/agent/src/core/agent-orchestrator.service';
 import type { AgentSettings, RunView } from '../../apps/agent/src/core/agent.types';
 import { RunRecord } from '../../apps/agent/src/runs/run-record';
-import { RunsService } from '../../apps/agent/src/runs/runs.service';
+import { createLocalBackend } from '../../apps/agent/src/runs/run-backend';
+import { SqliteRunRepository } from '../../apps/agent/src/runs/store/sqlite-run-repository';
 import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/session-registry';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { testSettings } from './support/settings';
@@ -303,7 +307,8 @@ describe('The configured agent service (env config, HTTP API) against the real g
       .post('/v1/runs')
       .send({ task: TASK, language: 'python' });
     expect(created.status).toBe(202);
-    const { events } = await collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    const sse = await collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    const events = sse.events.filter((e) => e.event !== 'progress');
     expect(events.map((e) => e.event)).toEqual(['step', 'step', 'step', 'end']);
     expect(events[3]?.data).toMatchObject({
       status: 'succeeded',
@@ -328,23 +333,30 @@ describe('The configured agent service (env config, HTTP API) against the real g
     expect(plannerServer.abortedCount).toBe(1);
   });
 
-  it('shutting down cancels a run whose planner call is in flight instead of waiting for the call', async () => {
+  it('shutting down drains within the grace period, then checkpoints the run in flight for a resume', async () => {
     plannerServer.reset();
-    plannerServer.script({ kind: 'hang' });
+    plannerServer.script(native('formalize_task', { task: TASK }, 'callFFFF6'), { kind: 'hang' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'agent-drain-'));
+    const runs = createLocalBackend({ dataDir, shutdownGraceMs: 300 });
     const stopping = configureAgentApp(
-      await NestFactory.create(AgentAppModule.forRoot({ httpLogs: false }), { logger: false }),
+      await NestFactory.create(AgentAppModule.forRoot({ httpLogs: false, runs }), { logger: false }),
     );
     await stopping.listen(0, '127.0.0.1');
     const created = await request(stopping.getHttpServer()).post('/v1/runs').send({ task: TASK });
-    await waitFor(() => plannerServer.inFlight > 0);
+    await waitFor(() => plannerServer.completedCount >= 1 && plannerServer.inFlight > 0);
     const startedAt = Date.now();
     await stopping.close();
     expect(Date.now() - startedAt).toBeLessThan(3_000);
-    expect(stopping.get(RunsService).get(created.body.id).view()).toMatchObject({
-      status: 'cancelled',
-      result: { outcome: 'cancelled' },
-    });
     await plannerServer.waitForAborts(1, 5_000);
+    const reopened = new SqliteRunRepository(dataDir);
+    try {
+      // Step 1 (done) is kept; step 2 (in flight) is redone when the run is resumed at the next start.
+      expect(await reopened.get(created.body.id)).toMatchObject({ status: 'queued', stepCount: 1 });
+      expect((await reopened.steps(created.body.id)).map((s) => s.index)).toEqual([1]);
+    } finally {
+      await reopened.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 15_000);
 
   it('authenticates to a gateway that enforces GATEWAY_API_KEYS', async () => {
