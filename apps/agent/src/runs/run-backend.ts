@@ -15,6 +15,8 @@ export const DEFAULT_MAX_QUEUED_RUNS = 1_000;
 export interface RunBackend {
   readonly mode: 'sqlite' | 'redis';
   readonly repository: RunRepository;
+  /** what workers write through when it differs (Redis: a connection that waits out an outage) */
+  readonly workerRepository?: RunRepository;
   readonly bus: RunEventBus;
   readonly queue: RunQueue;
   /** `api`: accepts and serves runs, executes none; `worker`: executes, no runs API; `all`: both */

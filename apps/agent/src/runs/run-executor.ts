@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AgentOrchestrator } from '../core/agent-orchestrator.service';
 import { describeError } from '../core/agent.errors';
 import type { RunEventBus } from './events/run-event-bus';
+import type { RunProcessOutcome } from './queue/run-queue';
 import { RunJournal } from './run-journal';
 import { RunRecord } from './run-record';
 import { isTerminal, toRunSummary, type RunDocument } from './store/run-document';
@@ -25,9 +26,9 @@ export class RunExecutor {
     readonly workerId: string,
   ) {}
 
-  async process(runId: string, shutdown: AbortSignal): Promise<void> {
+  async process(runId: string, shutdown: AbortSignal): Promise<RunProcessOutcome> {
     const doc = await this.claim(runId);
-    if (!doc) return;
+    if (!doc) return 'done';
     const steps = await this.repository.steps(runId);
     const record = new RunRecord(doc.request, { id: doc.id, createdAt: new Date(doc.createdAt), steps });
     const journal = new RunJournal(this.repository, this.bus, doc, () =>
@@ -45,6 +46,7 @@ export class RunExecutor {
       for (const stop of detach) stop();
       await journal.flushed();
     }
+    return record.interrupted ? 'interrupted' : 'done';
   }
 
   /**

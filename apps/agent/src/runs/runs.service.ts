@@ -47,13 +47,13 @@ export class RunsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
     if (this.backend.role === 'api') return;
     const executor = new RunExecutor(
-      this.backend.repository,
+      this.backend.workerRepository ?? this.backend.repository,
       this.backend.bus,
       this.orchestrator,
       this.backend.workerId,
     );
     await this.backend.queue.startWorker(
-      (runId, shutdown) => executor.process(runId, shutdown).finally(() => this.prune()),
+      (runId, shutdown) => executor.process(runId, shutdown).finally(() => this.pruneAfterRun()),
       this.settings.maxConcurrentRuns,
     );
     if (this.backend.mode === 'sqlite') await this.recoverUnfinished();
@@ -137,6 +137,11 @@ export class RunsService implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.pruneTimer);
     await this.backend.queue.stop(this.backend.shutdownGraceMs);
     await this.backend.close();
+  }
+
+  /** SQLite prunes after every run (one indexed DELETE); Redis only on the hourly pass. */
+  private async pruneAfterRun(): Promise<void> {
+    if (this.backend.mode === 'sqlite') await this.prune();
   }
 
   private async prune(): Promise<void> {

@@ -58,8 +58,10 @@ export class LocalRunQueue implements RunQueue {
     }
   }
 
+  /** An interrupted run stays `queued` in SQLite: the next start's recovery enqueues it again. */
   private launch(processor: RunProcessor, runId: string): void {
     const task = processor(runId, this.shutdown.signal)
+      .then(() => undefined)
       .catch((error: unknown) => this.logger.error(`run ${runId} failed to execute: ${describeError(error)}`))
       .finally(() => {
         this.active.delete(task);

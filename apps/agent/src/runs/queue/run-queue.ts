@@ -2,7 +2,9 @@
  * Executes one run; `shutdown` aborts when the process stops: the processor then checkpoints the run (its
  * completed steps are stored) so that it is resumed later, here or on another replica.
  */
-export type RunProcessor = (runId: string, shutdown: AbortSignal) => Promise<void>;
+export type RunProcessor = (runId: string, shutdown: AbortSignal) => Promise<RunProcessOutcome>;
+/** `interrupted`: checkpointed, not finished — the queue must deliver the run again */
+export type RunProcessOutcome = 'done' | 'interrupted';
 
 /**
  * The seam between accepting a run and executing it. Local: an in-process FIFO (one machine, SQLite).
