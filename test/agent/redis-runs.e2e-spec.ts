@@ -94,25 +94,25 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
   it('two replicas share 20 runs: both execute some, either serves any run and its SSE, each runs once', async () => {
     const server = await redis();
     const [a, b] = [await replica(server.url), await replica(server.url)];
-    const ids = await postMany([a!, b!], 20, 'share');
-    const done = await Promise.all(ids.map((id) => waitForRun(a!.url, id, isFinished, 30_000)));
+    const ids = await postMany([a, b], 20, 'share');
+    const done = await Promise.all(ids.map((id) => waitForRun(a.url, id, isFinished, 30_000)));
     expect(done.every((run) => run.status === 'succeeded')).toBe(true);
     const workers = new Set(done.map((run) => String(run.worker).split(':').at(-1)));
-    expect(workers).toEqual(new Set([String(a!.child.pid), String(b!.child.pid)]));
+    expect(workers).toEqual(new Set([String(a.child.pid), String(b.child.pid)]));
     for (let i = 0; i < 20; i += 1) expect(plannerCalls.get(`task-share-${i}`)).toBe(1);
     for (const id of ids)
-      expect((await getJson<Run>(`${b!.url}/v1/runs/${id}`)).body).toEqual(
-        (await getJson<Run>(`${a!.url}/v1/runs/${id}`)).body,
+      expect((await getJson<Run>(`${b.url}/v1/runs/${id}`)).body).toEqual(
+        (await getJson<Run>(`${a.url}/v1/runs/${id}`)).body,
       );
-    const sse = await collectSse(`${b!.url}/v1/runs/${ids[0]}/events`);
+    const sse = await collectSse(`${b.url}/v1/runs/${ids[0]}/events`);
     expect(sse.events.map((e) => e.event)).toEqual(['step', 'end']);
-    const listed = (await getJson<{ runs: Run[] }>(`${b!.url}/v1/runs?status=succeeded&limit=100`)).body;
+    const listed = (await getJson<{ runs: Run[] }>(`${b.url}/v1/runs?status=succeeded&limit=100`)).body;
     expect(listed.runs).toHaveLength(20);
 
-    const hanging = await postRun(a!.url, '[task-hang-1] never answers');
-    const running = await waitForRun(a!.url, hanging.body.id, (run) => run.status === 'running');
-    const holder = String(running.worker).endsWith(`:${a!.child.pid}`) ? a! : b!;
-    const other = holder === a ? b! : a!;
+    const hanging = await postRun(a.url, '[task-hang-1] never answers');
+    const running = await waitForRun(a.url, hanging.body.id, (run) => run.status === 'running');
+    const holder = String(running.worker).endsWith(`:${a.child.pid}`) ? a : b;
+    const other = holder === a ? b : a;
     await new Promise((r) => setTimeout(r, 200));
     const cancelled = await getJson<Run>(`${other.url}/v1/runs/${hanging.body.id}`, { method: 'DELETE' });
     expect(cancelled.body).toMatchObject({ status: 'cancelled', result: { outcome: 'cancelled' } });
@@ -124,21 +124,21 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const server = await redis(dir);
     const [a, b] = [await replica(server.url), await replica(server.url)];
-    const ids = await postMany([a!, b!], 20, 'outage');
-    await waitForRun(a!.url, ids[0]!, isFinished, 20_000);
+    const ids = await postMany([a, b], 20, 'outage');
+    await waitForRun(a.url, ids[0]!, isFinished, 20_000);
     await server.stop();
-    const refused = await postRun(a!.url, '[task-outage-refused] not now');
+    const refused = await postRun(a.url, '[task-outage-refused] not now');
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect((await getJson(`${b!.url}/health/ready`)).status).toBe(503);
+    expect((await getJson(`${b.url}/health/ready`)).status).toBe(503);
     await new Promise((r) => setTimeout(r, 1_000));
     await server.restart();
-    const done = await Promise.all(ids.map((id) => waitForRun(a!.url, id, isFinished, 45_000)));
+    const done = await Promise.all(ids.map((id) => waitForRun(a.url, id, isFinished, 45_000)));
     expect(done.map((run) => run.status)).toEqual(ids.map(() => 'succeeded'));
     for (let i = 0; i < 20; i += 1) expect(plannerCalls.get(`task-outage-${i}`)).toBe(1);
     expect(plannerCalls.get('task-outage-refused')).toBeUndefined();
-    expect((await getJson(`${b!.url}/health/ready`)).status).toBe(200);
-    expect((await postRun(b!.url, '[task-outage-after] back')).status).toBe(202);
+    expect((await getJson(`${b.url}/health/ready`)).status).toBe(200);
+    expect((await postRun(b.url, '[task-outage-after] back')).status).toBe(202);
   }, 120_000);
 
   it('Redis down at start: one line naming AGENT_REDIS_URL, non-zero exit', async () => {
