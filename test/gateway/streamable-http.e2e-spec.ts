@@ -222,7 +222,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
     });
 
-    it('valid JSON that is not JSON-RPC → 400 with a JSON-RPC error', async () => {
+    it('valid JSON that is not JSON-RPC → 400 with JSON-RPC invalid request -32600', async () => {
       const init = await postMcp(gateway.baseUrl, INITIALIZE);
       const session = init.headers.get('mcp-session-id')!;
       await init.text();
@@ -231,7 +231,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({
         jsonrpc: '2.0',
-        error: { code: -32700, message: expect.stringMatching(/JSON-RPC/) },
+        error: { code: -32600, message: expect.stringMatching(/JSON-RPC/) },
       });
     });
 
