@@ -57,6 +57,11 @@ export {
   type PoolSettings,
 } from './http/http-model-client';
 export { parseRetryAfter, upstreamMessageOf } from './http/upstream-errors';
+export {
+  STRUCTURED_DIALECTS,
+  type StructuredDialect,
+  type StructuredOutputSetting,
+} from './http/structured-dialect';
 export { generateStructured, type StructuredOptions, type StructuredResult } from './structured-output';
 export { InferenceHealthIndicator } from './inference.health';
 export {
