@@ -62,7 +62,12 @@ export {
   type StructuredDialect,
   type StructuredOutputSetting,
 } from './http/structured-dialect';
-export { generateStructured, type StructuredOptions, type StructuredResult } from './structured-output';
+export {
+  cutAtTokenLimit,
+  generateStructured,
+  type StructuredOptions,
+  type StructuredResult,
+} from './structured-output';
 export { InferenceHealthIndicator } from './inference.health';
 export {
   INFERENCE_ASYNC_OPTIONS_TYPE,
