@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'INVALID_RESPONSE',
   'CIRCUIT_OPEN',
   'CANCELLED',
+  'SANDBOX_UNAVAILABLE',
   'CONFIG',
   'INTERNAL',
 ] as const;
@@ -31,6 +32,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   INVALID_RESPONSE: 502,
   CIRCUIT_OPEN: 503,
   CANCELLED: 499,
+  SANDBOX_UNAVAILABLE: 503,
   CONFIG: 500,
   INTERNAL: 500,
 };
