@@ -25,6 +25,7 @@ export default {
     '^@app/sandbox$': '<rootDir>/libs/sandbox/src/index.ts',
     '^@app/config$': '<rootDir>/config/src/index.ts',
     '^@app/testing$': '<rootDir>/test/support/index.ts',
+    '^@app/eval$': '<rootDir>/libs/eval/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{apps,libs,config,test,bench}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
