@@ -10,6 +10,7 @@ export {
   type LoggingConfig,
   type ModelEndpointConfig,
   type RunRetention,
+  type SandboxConfig,
 } from './app-config';
 export {
   agentConfig,
@@ -17,10 +18,12 @@ export {
   gatewayConfig,
   inferenceConfig,
   loggingConfig,
+  sandboxConfig,
   type AgentConfigType,
   type GatewayConfigType,
   type InferenceConfigType,
   type LoggingConfigType,
+  type SandboxConfigType,
 } from './config.module';
 export { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 export { environmentWithDotEnv, runOrExitOnConfigError } from './exit-on-config-error';
