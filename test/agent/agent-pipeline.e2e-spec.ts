@@ -262,6 +262,17 @@ describe('Agent pipeline: emulated planner → agent → real MCP gateway → em
     await codeModel.waitForAborts(1, 5_000);
     expect(codeModel.abortedCount).toBe(1);
     expect(record.currentStatus).toBe('cancelled');
+    // What the step did before the cancel is kept: the planner's answer and the tool call it started.
+    const [step] = record.view().steps;
+    expect(record.view().steps).toHaveLength(1);
+    expect(step).toMatchObject({
+      index: 1,
+      kind: 'cancelled',
+      action: { tool: 'generate_code' },
+      modelOutput: { text: expect.stringContaining('"generate_code"') },
+      error: 'cancelled during the generate_code call',
+    });
+    expect(step?.timings.toolMs).toBeGreaterThan(0);
   });
 });
 
@@ -358,6 +369,29 @@ describe('The configured agent service (env config, HTTP API) against the real g
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 15_000);
+
+  it('streams planner tokens as SSE progress while a step runs; a cancel keeps the partial step', async () => {
+    plannerServer.reset();
+    plannerServer.script({ chunks: ['Let me ', 'think ', 'about ', 'it'], chunkDelayMs: 400 });
+    const created = await request(agent.getHttpServer()).post('/v1/runs').send({ task: TASK });
+    const streaming = collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await request(agent.getHttpServer()).delete(`/v1/runs/${created.body.id}`);
+    const { events } = await streaming;
+    const tokens = events
+      .filter((e) => e.event === 'progress' && (e.data as { phase: string }).phase === 'tokens')
+      .map((e) => (e.data as { text: string }).text)
+      .join('');
+    expect(tokens).toMatch(/^Let me think/);
+    expect(events.map((e) => e.event).slice(-2)).toEqual(['step', 'end']);
+    expect(events.at(-2)?.data).toMatchObject({
+      index: 1,
+      kind: 'cancelled',
+      modelOutput: { text: expect.stringMatching(/^Let me think/) },
+      error: 'cancelled during the planner call',
+    });
+    expect(events.at(-1)?.data).toMatchObject({ status: 'cancelled', stepCount: 1 });
+  });
 
   it('authenticates to a gateway that enforces GATEWAY_API_KEYS', async () => {
     const anonymous = new McpToolGateway({ kind: 'http', url: gateway.mcpUrl });

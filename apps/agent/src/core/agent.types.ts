@@ -54,7 +54,8 @@ export interface StepTokens {
   estimated: boolean;
 }
 
-export type StepKind = 'tool_call' | 'final_answer' | 'invalid_action' | 'tool_error';
+/** `cancelled`: the step in flight when the run was cancelled or ran out of time, kept as far as it got */
+export type StepKind = 'tool_call' | 'final_answer' | 'invalid_action' | 'tool_error' | 'cancelled';
 
 /** One turn of the loop, exactly as recorded: what the model said, what it meant, what came back. */
 export interface StepRecord {

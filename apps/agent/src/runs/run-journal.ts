@@ -6,6 +6,8 @@ import type { RunEvent, RunRecord } from './run-record';
 import { toRunSummary, type RunDocument } from './store/run-document';
 import type { RunRepository, WriteGuard } from './store/run-repository';
 
+const TOKEN_BATCH_MS = 100;
+
 /**
  * Writes what an executing run does to the store, then publishes it on the bus, in order: a step is stored
  * before any SSE client hears of it, so a reconnect with Last-Event-ID never misses one. Every write is
@@ -16,6 +18,7 @@ export class RunJournal {
   private readonly logger = new Logger(RunJournal.name);
   private chain: Promise<void> = Promise.resolve();
   private readonly guard: WriteGuard;
+  private tokens?: { index: number; text: string; timer: NodeJS.Timeout };
 
   constructor(
     private readonly repository: RunRepository,
@@ -28,14 +31,42 @@ export class RunJournal {
 
   attach(record: RunRecord): () => void {
     return record.subscribe((event) => {
-      this.chain = this.chain
-        .then(() => this.write(record, event))
-        .catch((error: unknown) => this.logger.error(`run ${this.doc.id}: ${describeError(error)}`));
+      if (event.type === 'activity' && event.activity.phase === 'tokens')
+        return this.bufferTokens(event.activity);
+      this.flushTokens();
+      this.enqueue(() => this.write(record, event));
     });
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain
+      .then(task)
+      .catch((error: unknown) => this.logger.error(`run ${this.doc.id}: ${describeError(error)}`));
+  }
+
+  /** Planner tokens are published in batches (every TOKEN_BATCH_MS), not one bus message per token. */
+  private bufferTokens(activity: { index: number; text: string }): void {
+    if (this.tokens?.index === activity.index) {
+      this.tokens.text += activity.text;
+      return;
+    }
+    this.flushTokens();
+    const timer = setTimeout(() => this.flushTokens(), TOKEN_BATCH_MS);
+    this.tokens = { index: activity.index, text: activity.text, timer };
+  }
+
+  private flushTokens(): void {
+    const batch = this.tokens;
+    if (!batch) return;
+    clearTimeout(batch.timer);
+    this.tokens = undefined;
+    const progress = { phase: 'tokens' as const, index: batch.index, text: batch.text };
+    this.enqueue(() => this.bus.publish(this.doc.id, { type: 'progress', progress }));
   }
 
   /** settles once everything the run reported so far is written and published */
   flushed(): Promise<void> {
+    this.flushTokens();
     return this.chain;
   }
 

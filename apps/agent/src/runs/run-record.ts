@@ -13,6 +13,8 @@ import type {
 /** Progress inside a step, for live displays (the demo); not part of the SSE contract (one event per step). */
 export type RunActivity =
   | { phase: 'planning'; index: number }
+  /** planner text as it streams (where the backend streams) */
+  | { phase: 'tokens'; index: number; text: string }
   | {
       phase: 'calling';
       index: number;

@@ -12,8 +12,8 @@ export type RunBusEvent =
   | { type: 'progress'; progress: RunProgress }
   | { type: 'end'; run: RunSummary };
 
-/** Live progress inside a step: what the planner is doing now, and its tokens as they arrive. */
-export type RunProgress = RunActivity | { phase: 'tokens'; index: number; text: string };
+/** Live progress inside a step: what the planner is doing now, its tokens as they arrive, the tool call starting. */
+export type RunProgress = RunActivity;
 
 export type RunBusListener = (event: RunBusEvent) => void;
 
