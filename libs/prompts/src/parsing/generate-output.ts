@@ -35,7 +35,11 @@ function proseOutsideBlocks(text: string): string {
     cursor = block.contentEnd;
   }
   // A fence opened at the end of a prose line ("Here: ```go") leaves its marker in the prose.
-  return stripCodeFences(prose + text.slice(cursor)).replace(/[ \t]*(`{3,}|~{3,})[\w+#.-]*[ \t]*$/gm, '');
+  // (?<![ \t]): start only where a run of blanks starts, or each start retries the whole run (quadratic)
+  return stripCodeFences(prose + text.slice(cursor)).replace(
+    /(?<![ \t])[ \t]*(`{3,}|~{3,})[\w+#.-]*[ \t]*$/gm,
+    '',
+  );
 }
 
 function explanationFrom(prose: string): string {
@@ -85,8 +89,9 @@ export function parseGenerateCodeOutput(
 /** No fence: a completion model that wrote code directly, or a model that wrote only prose (an error). */
 function fromBareText(text: string, language: string): StructuredParse<GenerateCodeOutput> {
   const lines = text.split('\n');
-  while (lines.length > 0 && (lines[0]?.trim() === '' || isChatter(lines[0] ?? ''))) lines.shift();
-  const code = lines.join('\n').trimEnd();
+  // an index, not shift() in a loop: each shift moves every remaining line (quadratic on blank lines)
+  const first = lines.findIndex((line) => line.trim() !== '' && !isChatter(line));
+  const code = (first < 0 ? '' : lines.slice(first).join('\n')).trimEnd();
   if (detectLanguage(code) === undefined && !/[;{}()=]/.test(code)) {
     return { ok: false, error: `no code found in the answer; reply with one \`\`\`${language} code block` };
   }
