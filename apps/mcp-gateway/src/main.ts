@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { runOrExitOnConfigError } from '@app/config';
+import { stopAccepting } from '@app/http-security';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -36,6 +37,8 @@ async function startHttp(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot('http'), {
     bufferLogs: true,
     bodyParser: false,
+    // app.close() destroys the sockets still open (half-sent requests, silent clients) instead of waiting
+    forceCloseConnections: true,
   });
   configureHttpApp(app);
   const { host, port } = gatewaySettings(app);
@@ -46,7 +49,7 @@ async function startHttp(): Promise<void> {
   const sessions = app.get(McpSessionRegistry);
   const openPosts = app.get(StreamableHttpService).openPosts;
   shutdownOnce(async () => {
-    app.getHttpServer().close();
+    stopAccepting(app.getHttpServer());
     await stopGracefully(
       app,
       () => sessions.closeAll(),

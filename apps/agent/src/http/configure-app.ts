@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { applyServerTimeouts } from '@app/http-security';
 import type { ErrorBody } from '@app/contracts';
 import type { INestApplication } from '@nestjs/common';
 import { createValidationPipe } from './validation.pipe';
@@ -27,6 +28,7 @@ export function requireJsonBodies(req: IncomingMessage, res: ServerResponse, nex
 
 /** What every agent HTTP app needs beyond the module: JSON-only bodies, body validation and graceful shutdown. */
 export function configureAgentApp(app: INestApplication): INestApplication {
+  applyServerTimeouts(app.getHttpServer() as Server);
   app.use(requireJsonBodies);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
