@@ -28,8 +28,8 @@ async function startHttp(): Promise<void> {
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
-  configureAgentApp(app);
-  const { host, port } = app.get<AgentConfigType>(agentConfig.KEY);
+  const { host, port, apiKeys, allowedHosts } = app.get<AgentConfigType>(agentConfig.KEY);
+  configureAgentApp(app, { apiKeys, allowedHosts });
   await app.listen(port, host);
   app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs)`);
 }
