@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { runOrExitOnConfigError } from '@app/config';
+import { environmentWithDotEnv, loadConfig, runOrExitOnConfigError } from '@app/config';
 import { stopAccepting } from '@app/http-security';
+import { assertRequiredSandboxWorks, createCodeSandbox } from '@app/sandbox';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -85,4 +86,17 @@ async function startStdio(): Promise<void> {
   app.get(Logger).log('MCP gateway speaking MCP on stdio');
 }
 
-void runOrExitOnConfigError(() => (process.argv.includes('--stdio') ? startStdio() : startHttp()));
+/**
+ * SANDBOX=bubblewrap promises code execution: check it before Nest starts, so a sandbox that cannot work
+ * is one stderr line and exit 78 like any configuration error (inside Nest, buffered logs would reach stdout).
+ */
+async function requireSandboxIfConfigured(): Promise<void> {
+  const { sandbox } = loadConfig(environmentWithDotEnv());
+  if (sandbox.mode !== 'bubblewrap') return;
+  await assertRequiredSandboxWorks(createCodeSandbox(sandbox), sandbox.mode);
+}
+
+void runOrExitOnConfigError(async () => {
+  await requireSandboxIfConfigured();
+  await (process.argv.includes('--stdio') ? startStdio() : startHttp());
+});

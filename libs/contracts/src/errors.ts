@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   /** the server is shutting down (or otherwise not taking the call): retry, on another instance if there is one */
   'UNAVAILABLE',
+  'SANDBOX_UNAVAILABLE',
   'CONFIG',
   'INTERNAL',
 ] as const;
@@ -34,6 +35,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   CIRCUIT_OPEN: 503,
   CANCELLED: 499,
   UNAVAILABLE: 503,
+  SANDBOX_UNAVAILABLE: 503,
   CONFIG: 500,
   INTERNAL: 500,
 };

@@ -22,6 +22,8 @@ const ADVERSARIAL: ReadonlyArray<readonly [string, string]> = [
   ['backticks before JSON', `${'`'.repeat(SIZE)}x {"a":1}`],
   ['SELECT without FROM', 'SELECT '.repeat(SIZE / 7)],
   ['function headers without a body', 'function ('.repeat(SIZE / 10)],
+  ['a call followed by a run of spaces', `a()${' '.repeat(SIZE)}x`],
+  ['many lines of a call and spaces', `a()${' '.repeat(2_000)}x\n`.repeat(SIZE / 2_000)],
 ];
 
 const PARSERS: ReadonlyArray<readonly [string, (text: string) => unknown]> = [
