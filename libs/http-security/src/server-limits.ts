@@ -11,12 +11,15 @@ export interface ServerTimeouts {
   requestTimeoutMs: number;
   /** an idle keep-alive socket is closed after this */
   keepAliveTimeoutMs: number;
+  /** a socket whose written data has not moved for this long (the client stopped reading) is destroyed */
+  writeStallMs: number;
 }
 
 export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
   keepAliveTimeoutMs: 5_000,
+  writeStallMs: 30_000,
 };
 
 export function applyServerTimeouts(
@@ -26,6 +29,18 @@ export function applyServerTimeouts(
   server.headersTimeout = timeouts.headersTimeoutMs;
   server.requestTimeout = timeouts.requestTimeoutMs;
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  dropStalledWriters(server, timeouts.writeStallMs);
+}
+
+/**
+ * Backpressure bound: a socket with no traffic for `ms` while data waits in its write buffer belongs to a
+ * client that stopped reading — its answer (megabytes, held in memory) is dropped. A socket that is merely
+ * quiet (a stream with nothing to send, a long tool call) has nothing buffered and is left alone.
+ */
+function dropStalledWriters(server: Server, ms: number): void {
+  server.setTimeout(ms, (socket) => {
+    if (socket.writableLength > 0) socket.destroy();
+  });
 }
 
 /**
