@@ -33,6 +33,8 @@ export interface EmbeddedClientOptions {
   /** CPU threads; undefined → from the machine (≤ physical cores) */
   threads?: number;
   contextSize?: number;
+  /** MODEL_TIMEOUT_SECONDS in ms: queue wait plus generation (not loading or downloading); 0 = none */
+  timeoutMs?: number;
   /** `auto` (default) uses CUDA/Vulkan/Metal when the machine has them; `false` stays on the CPU */
   gpu?: 'auto' | false;
   /** base URL of the model hub for `hf:` URIs and the default model (tests use a local server) */
@@ -62,7 +64,7 @@ export function createEmbeddedModelClient(options: EmbeddedClientOptions): Model
   });
   const settings = loadSettings(options, source.path);
   const shared = registry.acquire(source.path, () => loadModel(source, settings, registry));
-  return new EmbeddedModelClient(options.role, source, shared, registry);
+  return new EmbeddedModelClient(options.role, source, shared, registry, options.timeoutMs ?? 0);
 }
 
 /**

@@ -38,6 +38,7 @@ export async function loadModel(
     }),
   );
   const model = await loadWeights(llama, source.path, settings);
+  warnAboveTrainedContext(settings, model.trainContextSize);
   const context = await model.createContext({
     contextSize: chooseContextSize(settings.contextSize, model.trainContextSize),
     threads: chooseThreads(settings.threads, llama.cpuMathCores),
@@ -55,6 +56,14 @@ export async function loadModel(
     grammars: new Map(),
     loadMs,
   };
+}
+
+/** EMBEDDED_CONTEXT_SIZE above the training context is capped: say so once, with the real limit. */
+function warnAboveTrainedContext(settings: ModelLoadSettings, trained: number): void {
+  if (settings.contextSize === undefined || settings.contextSize <= trained) return;
+  settings.warn(
+    `EMBEDDED_CONTEXT_SIZE=${settings.contextSize} is more than this model was trained on: using its limit of ${trained} tokens`,
+  );
 }
 
 async function loadWeights(llama: LoadedModel['llama'], path: string, settings: ModelLoadSettings) {
