@@ -24,7 +24,20 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Optional bearer keys (GATEWAY_API_KEYS) on every route but /health/*, which orchestrators probe unauthenticated. */
+/**
+ * The API description is public: `/docs` (the Swagger UI page and its assets) and `/docs-json`. It holds
+ * no data, only what the open-source contracts already say, and a browser cannot send a bearer key when
+ * it opens a page; the UI's "Authorize" button then sends the key with every "Try it out" call.
+ */
+function isPublicDocs(url: string | undefined): boolean {
+  const path = url?.split('?')[0] ?? '';
+  return path === '/docs' || path.startsWith('/docs/') || path === '/docs-json' || path === '/docs-yaml';
+}
+
+/**
+ * Optional bearer keys (GATEWAY_API_KEYS) on every route but /health/*, which orchestrators probe
+ * unauthenticated, and the API description (see isPublicDocs).
+ */
 @Injectable()
 export class ApiKeyMiddleware implements NestMiddleware<GatewayRequest, ServerResponse> {
   private readonly keyDigests: Buffer[];
@@ -37,7 +50,8 @@ export class ApiKeyMiddleware implements NestMiddleware<GatewayRequest, ServerRe
   }
 
   use(req: GatewayRequest, res: ServerResponse, next: Next): void {
-    if (this.keyDigests.length === 0 || req.url?.startsWith('/health/')) return next();
+    if (this.keyDigests.length === 0 || req.url?.startsWith('/health/') || isPublicDocs(req.url))
+      return next();
     const token = bearerToken(req.headers.authorization);
     if (token !== undefined && matchesAnyKey(token, this.keyDigests)) return next();
     const message =

@@ -1,14 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { restErrorBody, sendJson } from '../http/http-errors';
 import { ToolCatalog, type ToolDescriptor } from '../tools/tool-catalog';
 import { ToolExecutionService } from '../tools/tool-execution.service';
-import { statusOf } from './http-error.filter';
+import { retryHeaders, statusOf } from './http-error.filter';
 
 /** REST for internal services: the same tools, validation and error codes as MCP, as plain JSON. */
 @ApiTags('tools')
-@ApiBearerAuth()
 @Controller('v1/tools')
 export class ToolsController {
   constructor(
@@ -37,6 +36,7 @@ export class ToolsController {
     });
     if (outcome.ok) return sendJson(res, 200, outcome.value);
     const { code, message, details } = outcome.error;
-    sendJson(res, statusOf(outcome.error), restErrorBody(res, code, message, details));
+    const headers = retryHeaders(outcome.error);
+    sendJson(res, statusOf(outcome.error), restErrorBody(res, code, message, details), headers);
   }
 }

@@ -74,7 +74,7 @@ async function loadWeights(llama: LoadedModel['llama'], path: string, settings: 
     throw new InferenceError(
       'CONFIG',
       `Cannot load the model file ${path}: ${reason}. Is it a complete GGUF file?`,
-      {},
+      { unavailable: true },
       { cause: error },
     );
   }
@@ -83,7 +83,8 @@ async function loadWeights(llama: LoadedModel['llama'], path: string, settings: 
 async function ensureModelFile(source: ModelSource, settings: ModelLoadSettings): Promise<void> {
   if (await exists(source.path)) return;
   if (source.kind === 'local') {
-    throw new InferenceError('CONFIG', `Model file ${source.path} does not exist. ${settings.offlineHint}`);
+    const message = `Model file ${source.path} does not exist. ${settings.offlineHint}`;
+    throw new InferenceError('CONFIG', message, { unavailable: true });
   }
   await downloadModel({
     url: source.url,

@@ -373,7 +373,12 @@ export class HttpModelClient implements ModelClient {
     const last = this.replicas.find((r) => r.lastError)?.lastError;
     const count = this.replicas.length;
     const message = `${roleLabel(this.role)}: all ${count} replica(s) are failing (circuit open, retrying in ≤ ${this.settings.circuit.halfOpenAfterMs / 1000} s)${last ? `; last error: ${last}` : ''}`;
-    return new InferenceError('CIRCUIT_OPEN', message, { role: this.role, endpoint: this.replicas[0]?.url });
+    return new InferenceError('CIRCUIT_OPEN', message, {
+      role: this.role,
+      endpoint: this.replicas[0]?.url,
+      unavailable: true,
+      retryAfterMs: this.settings.circuit.halfOpenAfterMs,
+    });
   }
 
   private finalError(error: unknown, state: CallState): unknown {
