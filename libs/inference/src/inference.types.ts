@@ -90,6 +90,8 @@ export interface ModelClient {
   stream(request: Omit<GenerationRequest, 'onToken'>): AsyncIterable<StreamEvent>;
   /** Passive state plus a cheap probe (`/health`, `/v1/models`); never a generation. */
   checkHealth(signal?: AbortSignal): Promise<EndpointHealth>;
+  /** Tokens of prompt plus answer the model serves (its context window), when it can tell */
+  contextWindow?(signal?: AbortSignal): Promise<number | undefined>;
   /** HTTP backends: the structured-output dialect in use and how it was chosen (health, metrics) */
   structuredOutputInfo?(): { dialect: string; source: string };
   close(): Promise<void>;

@@ -104,6 +104,12 @@ export class EmbeddedModelClient implements ModelClient {
     await this.shared.get();
   }
 
+  /** The context actually created (EMBEDDED_CONTEXT_SIZE capped at the training context); loads the model. */
+  async contextWindow(signal?: AbortSignal): Promise<number | undefined> {
+    const loaded = await this.waitFor(this.shared.get(), signal);
+    return loaded.context.contextSize;
+  }
+
   async checkHealth(): Promise<EndpointHealth> {
     const { state, lastError } = await this.describeState();
     return {

@@ -222,6 +222,14 @@ export class HttpModelClient implements ModelClient {
     };
   }
 
+  /** The window the first available replica serves (see ModelNameResolver.contextWindow). */
+  async contextWindow(
+    signal: AbortSignal = AbortSignal.timeout(this.settings.probeTimeoutMs),
+  ): Promise<number | undefined> {
+    const replica = rankReplicas(this.replicas, new Set())[0] ?? this.replicas[0];
+    return replica === undefined ? undefined : this.modelNames.contextWindow(replica, signal);
+  }
+
   structuredOutputInfo(): { dialect: string; source: string } {
     return this.modelNames.dialectInfo();
   }
