@@ -2,6 +2,7 @@ import { inferenceConfig } from '@app/config';
 import { InferenceModule, inferenceOptionsFromConfig } from '@app/inference';
 import { PROMPT_TEMPLATES } from '@app/prompts';
 import { Global, Module } from '@nestjs/common';
+import { ModelPreloader } from './health/model-preloader';
 import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
 import { McpServerFactory } from './mcp/mcp-server.factory';
@@ -25,6 +26,7 @@ const inferenceModule = InferenceModule.forRootAsync({
     GatewayLogger,
     GatewayMetrics,
     ModelReadiness,
+    ModelPreloader,
     ToolCatalog,
     ToolExecutionService,
     McpServerFactory,

@@ -15,6 +15,7 @@ import type {
   GenerationRequest,
   GenerationResult,
   ModelClient,
+  ModelLoadStatus,
   ModelRole,
   StreamEvent,
 } from '../inference.types';
@@ -68,7 +69,7 @@ export class EmbeddedModelClient implements ModelClient {
     const started = performance.now();
     const deadline = new Deadline(this.timeoutMs, request.signal, () => this.timeoutError());
     try {
-      const loaded = await this.waitFor(this.shared.get(), request.signal);
+      const loaded = await this.modelFor(request);
       deadline.start();
       const bounded = { ...request, signal: deadline.signal };
       return await loaded.queue.run(() => this.runGeneration(loaded, bounded, started), deadline.signal);
@@ -99,9 +100,26 @@ export class EmbeddedModelClient implements ModelClient {
    * Starts loading (and, for the default model, downloading) now instead of at the first request, so a
    * gateway can show the progress bar at start-up. Resolves once the model is ready.
    */
-  async preload(): Promise<void> {
+  async preload(onStatus?: (status: ModelLoadStatus) => void): Promise<void> {
     this.assertOpen();
-    await this.shared.get();
+    const stop = onStatus === undefined ? undefined : this.shared.onStatus(onStatus);
+    try {
+      await this.shared.get();
+    } finally {
+      stop?.();
+    }
+  }
+
+  /** The loaded model; a caller arriving during a download or load hears how far it is (`onWaiting`). */
+  private async modelFor(request: GenerationRequest): Promise<LoadedModel> {
+    const { onWaiting } = request;
+    const stop =
+      onWaiting === undefined || this.shared.state === 'loaded' ? undefined : this.shared.onStatus(onWaiting);
+    try {
+      return await this.waitFor(this.shared.get(), request.signal);
+    } finally {
+      stop?.();
+    }
   }
 
   /** The context actually created (EMBEDDED_CONTEXT_SIZE capped at the training context); loads the model. */
@@ -112,10 +130,12 @@ export class EmbeddedModelClient implements ModelClient {
 
   async checkHealth(): Promise<EndpointHealth> {
     const { state, lastError } = await this.describeState();
+    const loading = this.shared.status;
     return {
       role: this.role,
       protocol: this.protocol,
       state,
+      ...(loading === undefined ? {} : { loading }),
       replicas: [
         {
           url: this.endpoint,
@@ -225,7 +245,7 @@ export class EmbeddedModelClient implements ModelClient {
       case 'loaded':
         return { state: 'up' };
       case 'loading':
-        return { state: 'degraded', lastError: 'loading the model' };
+        return { state: 'degraded', lastError: this.shared.status?.message ?? 'loading the model' };
       case 'failed':
         return { state: 'down', lastError: this.shared.lastError?.message ?? 'loading failed' };
       case 'idle':

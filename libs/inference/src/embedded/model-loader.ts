@@ -17,6 +17,8 @@ export interface ModelLoadSettings {
   /** what to set instead of downloading, named in the offline error */
   offlineHint: string;
   onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** the file is on disk; loading it into memory starts */
+  onLoadStart?: () => void;
   warn: (message: string) => void;
 }
 
@@ -27,6 +29,7 @@ export async function loadModel(
   registry: EmbeddedModelRegistry,
 ): Promise<LoadedModel> {
   await ensureModelFile(source, settings);
+  settings.onLoadStart?.();
   const started = performance.now();
   const nodeLlamaCpp = await loadNodeLlamaCpp();
   const llama = await registry.llama(String(settings.gpu), () =>
