@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 import { splitList } from './url-list.validator';
@@ -57,6 +57,15 @@ export interface AgentConfig {
   maxTokens: number;
 }
 
+/** Code execution (`libs/sandbox`): how generated code and its tests are run. */
+export interface SandboxConfig {
+  /** auto: bubblewrap when it works here, else execution unavailable; bubblewrap: required; off: none */
+  mode: 'auto' | 'bubblewrap' | 'off';
+  timeoutSeconds: number;
+  memoryMb: number;
+  maxConcurrency: number;
+}
+
 export interface LoggingConfig {
   level: string;
   pretty: boolean;
@@ -68,6 +77,7 @@ export interface AppConfig {
   inference: InferenceConfig;
   gateway: GatewayConfig;
   agent: AgentConfig;
+  sandbox: SandboxConfig;
   logging: LoggingConfig;
 }
 
@@ -131,6 +141,12 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       maxSteps: env.AGENT_MAX_STEPS,
       maxWallTimeMs: env.AGENT_MAX_SECONDS * 1000,
       maxTokens: env.AGENT_MAX_TOKENS,
+    },
+    sandbox: {
+      mode: env.SANDBOX,
+      timeoutSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+      memoryMb: env.SANDBOX_MEMORY_MB,
+      maxConcurrency: env.SANDBOX_MAX_CONCURRENCY ?? availableParallelism(),
     },
     logging: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY, logPayloads: env.LOG_PAYLOADS },
   };

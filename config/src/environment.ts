@@ -17,6 +17,7 @@ import { IsUrlList } from './url-list.validator';
 const PROTOCOLS = ['auto', 'local-models', 'openai-chat', 'openai-completions', 'embedded'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MCP_MODES = ['stateful', 'stateless'] as const;
+const SANDBOX_MODES = ['auto', 'bubblewrap', 'off'] as const;
 const STRUCTURED_DIALECTS = [
   'auto',
   'openai',
@@ -93,6 +94,12 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) AGENT_MAX_SECONDS: number = 600;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(100) @Max(10_000_000) AGENT_MAX_TOKENS: number = 32_000;
+
+  // code execution (libs/sandbox); SANDBOX_MAX_CONCURRENCY defaults to the CPU cores in app-config
+  @IsOptional() @IsIn(SANDBOX_MODES) SANDBOX: (typeof SANDBOX_MODES)[number] = 'auto';
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(60) SANDBOX_TIMEOUT_SECONDS: number = 10;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(64) @Max(65_536) SANDBOX_MEMORY_MB: number = 512;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(256) SANDBOX_MAX_CONCURRENCY?: number;
 
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
   @IsOptional() @Transform(toBoolean) @IsBoolean() LOG_PRETTY: boolean = false;

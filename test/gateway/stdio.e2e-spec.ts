@@ -42,7 +42,7 @@ describe('MCP over stdio (built gateway, child process)', () => {
 
   it('lists the tools and calls generate_code with progress; stdout carries only protocol', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code']);
+    expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
     emulator.script({ chunks: chunksOf(GENERATE_REPLY, 4), chunkDelayMs: 10 });
     const progress: number[] = [];
     const result = (await client.callTool(
@@ -79,7 +79,7 @@ describe('MCP over stdio (built gateway, child process)', () => {
     const call = client.callTool({ name: 'review_code', arguments: { code: 'x = 1' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

@@ -123,6 +123,8 @@ export interface ModelServerEmulator {
   /** resolves once `abortedCount >= n`; rejects after `timeoutMs` */
   waitForAborts(n: number, timeoutMs?: number): Promise<void>;
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
+  /** resolves once `n` generation requests (POSTs to a generation path) arrived; lookups such as `GET /v1/models` do not count */
+  waitForGenerations(n: number, timeoutMs?: number): Promise<void>;
   /** clears the script, records, request/abort/completion counters and the health script (not the handler) */
   reset(): void;
   close(): Promise<void>;
@@ -252,7 +254,16 @@ class Emulator implements ModelServerEmulator {
     );
   }
 
+  waitForGenerations(n: number, timeoutMs = 5000): Promise<void> {
+    return this.waitFor(
+      () => this.generationTotal >= n,
+      timeoutMs,
+      () => `generation requests: ${this.generationTotal}/${n}`,
+    );
+  }
+
   reset(): void {
+    this.generationTotal = 0;
     this.queue = [];
     this.requests.length = 0;
     this.requestTotal = 0;
@@ -269,6 +280,7 @@ class Emulator implements ModelServerEmulator {
   }
 
   private requestTotal = 0;
+  private generationTotal = 0;
 
   private waitFor(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
     if (done()) return Promise.resolve();
@@ -313,6 +325,8 @@ class Emulator implements ModelServerEmulator {
     if (req.method !== 'POST' || !GENERATION_PATHS.has(path)) {
       return sendJson(res, 404, { detail: 'Not Found' });
     }
+    this.generationTotal += 1;
+    this.notify();
     this.trackCompletion(res);
     this.inSlot(res, () => this.answerGeneration(recorded, res));
   }

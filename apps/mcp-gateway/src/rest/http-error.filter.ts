@@ -82,8 +82,16 @@ const DEFAULT_RETRY_AFTER_MS = 5_000;
  * short default; none for a configuration problem (a model file that does not exist stays missing).
  */
 export function retryHeaders(error: GatewayError): Record<string, string> | undefined {
+  if (error.code === 'UNAVAILABLE') return seconds(RETRY_AFTER_SHUTDOWN_MS);
   const details = error.details as ModelAvailability | undefined;
-  if (!details?.unavailable) return undefined;
+  if (!details?.unavailable) return details?.retryAfterMs ? seconds(details.retryAfterMs) : undefined;
   const wait = details.retryAfterMs ?? (error.code === 'CONFIG' ? undefined : DEFAULT_RETRY_AFTER_MS);
-  return wait === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) };
+  return wait === undefined ? undefined : seconds(wait);
+}
+
+/** A gateway shutting down refuses new calls: another replica (or this one restarted) takes them soon. */
+const RETRY_AFTER_SHUTDOWN_MS = 1_000;
+
+function seconds(ms: number): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
 }

@@ -63,7 +63,7 @@ function toolErrorResponses(): Record<string, Operation> {
     ),
     '502': errorResponse('UPSTREAM_ERROR / INVALID_RESPONSE: the code model failed or answered unusably'),
     '503': errorResponse(
-      'The code model cannot be reached or loaded right now (connection refused, loading, circuit open, download failed): retry after Retry-After',
+      'The code model cannot be reached or loaded right now (connection refused, loading, circuit open, download failed), the gateway is shutting down (UNAVAILABLE) or the sandbox is missing (SANDBOX_UNAVAILABLE): retry after Retry-After when sent',
       RETRY_AFTER,
     ),
     '504': errorResponse('TIMEOUT: the code model did not answer in time'),

@@ -24,7 +24,7 @@ export class ToolsController {
   @Post(':name')
   @HttpCode(200)
   @ApiOperation({ summary: 'Call a tool: the body is its input, the answer its structured output' })
-  @ApiParam({ name: 'name', enum: ['formalize_task', 'generate_code', 'review_code'] })
+  @ApiParam({ name: 'name', enum: ['formalize_task', 'generate_code', 'review_code', 'run_tests'] })
   async call(@Param('name') name: string, @Body() body: unknown, @Res() res: ServerResponse): Promise<void> {
     const controller = new AbortController();
     res.on('close', () => !res.writableFinished && controller.abort());
