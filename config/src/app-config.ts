@@ -31,7 +31,7 @@ export interface InferenceConfig {
   maxQueued: number;
   /** streamed calls: how long the first token may take once sent (MODEL_FIRST_TOKEN_SECONDS) */
   firstTokenMs: number;
-  embedded: { cacheDir: string; threads?: number; contextSize?: number };
+  embedded: { cacheDir: string; threads?: number; contextSize?: number; huggingFaceBaseUrl?: string };
 }
 
 export interface GatewayConfig {
@@ -123,6 +123,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
         cacheDir: env.MODEL_CACHE_DIR ?? join(homedir(), '.cache', 'code-model-mcp', 'models'),
         threads: env.EMBEDDED_THREADS,
         contextSize: env.EMBEDDED_CONTEXT_SIZE,
+        ...(env.MODEL_HUB_URL === undefined ? {} : { huggingFaceBaseUrl: env.MODEL_HUB_URL }),
       },
     },
     gateway: {

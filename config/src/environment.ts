@@ -56,6 +56,8 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() STARCODER_MODEL_FILE?: string;
   @IsOptional() @IsString() MISTRAL_MODEL_FILE?: string;
   @IsOptional() @IsString() MODEL_CACHE_DIR?: string;
+  // where hf: URIs and the default model download from (a mirror, or a local server in tests)
+  @IsOptional() @IsUrlList({ single: true }) MODEL_HUB_URL?: string;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(256) EMBEDDED_THREADS?: number;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(256) @Max(1_048_576) EMBEDDED_CONTEXT_SIZE?: number;
 
