@@ -10,6 +10,8 @@ export interface ToolRunContext {
   signal: AbortSignal;
   /** called with each streamed text delta; transports turn it into throttled progress notifications */
   onToken?: (delta: string) => void;
+  /** called when a multi-step tool starts a stage ("round 2 of 3: running the tests") */
+  onProgress?: (message: string) => void;
 }
 
 /** One tool: input already validated against its contract, output validated after it returns. */
