@@ -14,7 +14,12 @@ export interface ModelEndpointConfig {
   apiKey?: string;
   /** embedded engine: a local GGUF path or an `hf:` URI */
   modelFile?: string;
+  /** how JSON Schemas are sent (STARCODER_/MISTRAL_STRUCTURED_OUTPUT); `auto` detects the server */
+  structuredOutput: StructuredOutputSetting;
 }
+
+export type StructuredOutputSetting =
+  'auto' | 'openai' | 'llama.cpp' | 'vllm' | 'vllm-legacy' | 'tgi' | 'ollama' | 'none';
 
 export interface InferenceConfig {
   code: ModelEndpointConfig;
@@ -22,6 +27,10 @@ export interface InferenceConfig {
   timeoutMs: number;
   maxRetries: number;
   maxConcurrency: number;
+  /** calls waiting for one of the maxConcurrency slots, per endpoint (MODEL_MAX_QUEUE) */
+  maxQueued: number;
+  /** streamed calls: how long the first token may take once sent (MODEL_FIRST_TOKEN_SECONDS) */
+  firstTokenMs: number;
   embedded: { cacheDir: string; threads?: number; contextSize?: number };
 }
 
@@ -85,6 +94,7 @@ function endpointConfig(env: EnvironmentVariables, role: 'code' | 'planner'): Mo
     model: env[`${prefix}_MODEL`],
     apiKey: env[`${prefix}_API_KEY`],
     modelFile: env[`${prefix}_MODEL_FILE`],
+    structuredOutput: env[`${prefix}_STRUCTURED_OUTPUT`],
   };
 }
 
@@ -103,6 +113,8 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       timeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
       maxRetries: env.MODEL_MAX_RETRIES,
       maxConcurrency: env.MODEL_MAX_CONCURRENCY,
+      maxQueued: env.MODEL_MAX_QUEUE,
+      firstTokenMs: env.MODEL_FIRST_TOKEN_SECONDS * 1000,
       embedded: {
         cacheDir: env.MODEL_CACHE_DIR ?? join(homedir(), '.cache', 'code-model-mcp', 'models'),
         threads: env.EMBEDDED_THREADS,
