@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { oracleCodeModel, oraclePlanner, startModelServerEmulator } from '@app/testing';
 import { emulatorEndpoint, startGateway } from '../gateway/support/gateway-harness';
 import {
+  answers,
   canonicalAnswers,
   gatewayEnvironment,
   journalTasks,
@@ -68,7 +69,8 @@ describe('npm run eval: interrupt, crash, resume', () => {
 describe('npm run eval -- --mode agent', () => {
   it('one full agent run per problem, end to end on the emulator', async () => {
     const problems = (await problemsOf('humaneval')).slice(0, 3);
-    const oracle = canonicalAnswers(problems);
+    // whole functions: the agent itself runs the task's examples against the code it returns
+    const oracle = answers(problems, (p) => `${p.prompt}${p.canonicalSolution ?? ''}`);
     const planner = await startModelServerEmulator({ handler: oraclePlanner(oracle) });
     const code = await startModelServerEmulator({ handler: oracleCodeModel(oracle) });
     const out = join(mkdtempSync(join(tmpdir(), 'eval-agent-')), 'agent.json');
