@@ -15,7 +15,7 @@ type Reply = { status: number; body: unknown };
 /** A scripted agent runs API: answers in order per method, and records every request. */
 function fakeAgent(script: { post: Reply[]; get: Reply[] }) {
   const calls: Array<{ method: string; url: string; body?: string; auth?: string }> = [];
-  const fetchFake = (async (input: string | URL | Request, init?: RequestInit) => {
+  const fetchFake = (async (input: URL, init?: RequestInit) => {
     const method = init?.method ?? 'GET';
     const headers = init?.headers as Record<string, string> | undefined;
     calls.push({
