@@ -47,10 +47,12 @@ async function startHttp(): Promise<void> {
   const runs = await openRunsOrExit();
   const app = await NestFactory.create(AgentAppModule.forRoot({ httpLogs: true, runs }), {
     bufferLogs: true,
+    // app.close() destroys the sockets still open (half-sent requests, silent clients) instead of waiting
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
-  configureAgentApp(app);
-  const { host, port } = app.get<AgentConfigType>(agentConfig.KEY);
+  const { host, port, apiKeys, allowedHosts } = app.get<AgentConfigType>(agentConfig.KEY);
+  configureAgentApp(app, { apiKeys, allowedHosts });
   await app.listen(port, host);
   const where = `${runs.mode} store ${runs.repository.location}, role ${runs.role}, worker ${runs.workerId}`;
   app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs; ${where})`);

@@ -23,9 +23,11 @@ async function runAgent(
     settings?: Partial<AgentSettings>;
     handlers?: Record<string, ToolHandler>;
     maxSteps?: number;
+    contextWindow?: number;
   } = {},
 ) {
   const planner = new FakePlanner(script, options.protocol);
+  planner.window = options.contextWindow;
   const gateway = new FakeToolGateway(options.handlers);
   const orchestrator = new AgentOrchestrator(planner, gateway, testSettings(options.settings));
   const record = new RunRecord({ task: 'write add(a, b)', language: 'python', maxSteps: options.maxSteps });
@@ -49,8 +51,18 @@ describe('AgentOrchestrator — text action format', () => {
     expect(view.status).toBe('succeeded');
     expect(view.plannerMode).toBe('text');
     expect(view.steps.map((s) => s.kind)).toEqual(['tool_call', 'tool_call', 'tool_call', 'final_answer']);
-    expect(gateway.calls[1]?.args.spec).toEqual(SAMPLE_SPEC);
-    expect(gateway.calls[2]?.args.code).toContain('def add');
+    // before the planner's generate_code the agent asked the code model for tests (the task has none)
+    expect(gateway.calls.map((c) => c.name)).toEqual([
+      'formalize_task',
+      'generate_code',
+      'generate_code',
+      'review_code',
+    ]);
+    expect(String(gateway.calls[1]?.args.task)).toContain('Write ONLY a short python test program');
+    expect(gateway.calls[2]?.args.spec).toEqual(SAMPLE_SPEC);
+    expect(gateway.calls[2]?.args.tests).toContain('def add');
+    expect(gateway.calls[3]?.args.code).toContain('def add');
+    expect(view.result?.tests?.source).toBe('generated');
     expect(view.result).toMatchObject({
       outcome: 'final_answer',
       answer: 'Reviewed code is ready.',
@@ -143,7 +155,8 @@ describe('AgentOrchestrator — text action format', () => {
     ]);
     expect(view.steps[0]?.error).toContain('there is no tool named "delete_repository"');
     expect(view.steps[1]?.error).toContain('there is no code yet');
-    expect(view.status).toBe('succeeded');
+    // a final answer with no tool call behind it is not a success
+    expect(view).toMatchObject({ status: 'failed', result: { outcome: 'no_tool_calls' } });
   });
 });
 
@@ -152,7 +165,8 @@ describe('AgentOrchestrator — constrained text format', () => {
     const { view, planner } = await runAgent([textCall('formalize_task', { task: 't' }), FINAL], {
       protocol: 'embedded',
     });
-    expect(view).toMatchObject({ status: 'succeeded', plannerMode: 'text' });
+    // formalize then finish: no code where code was asked for
+    expect(view).toMatchObject({ status: 'failed', plannerMode: 'text', result: { outcome: 'no_code' } });
     expect(planner.requests[0]?.jsonSchema).toEqual({
       name: 'planner_action',
       schema: {
@@ -252,7 +266,8 @@ describe('AgentOrchestrator — staying on course', () => {
     expect(view.steps[0]?.kind).toBe('tool_error');
     expect(view.steps[0]?.error).toBe('code model timed out');
     expect(planner.requests[1]?.messages.at(-1)?.content).toContain('the tool failed: code model timed out');
-    expect(view.status).toBe('succeeded');
+    // no tool call succeeded: the final answer has nothing behind it
+    expect(view).toMatchObject({ status: 'failed', result: { outcome: 'no_tool_calls' } });
   });
 
   it('trims old observations on long runs but keeps recent ones verbatim', async () => {
@@ -273,6 +288,28 @@ describe('AgentOrchestrator — staying on course', () => {
     expect(late).toContain('more characters omitted');
     expect(late.length).toBeLessThan(600);
     expect(planner.requests[4]!.messages[0]!.content).toContain('Task: write add(a, b)');
+  });
+});
+
+describe('AgentOrchestrator — planner context window', () => {
+  it('keeps every planner request within the window the planner reports, by tokens, newest step verbatim', async () => {
+    const code = (n: number) => `def f${n}(x):\n` + `    x = x + ${n}  # step ${n}\n`.repeat(200);
+    let n = 0;
+    const handlers = {
+      ...DEFAULT_HANDLERS,
+      generate_code: (): ReturnType<ToolHandler> => ({ ok: true, text: code(++n) }),
+    };
+    const script = Array.from({ length: 8 }, (_, i) => textCall('generate_code', { task: `variant ${i}` }));
+    const window = 4096;
+    const { planner } = await runAgent([...script, FINAL], { handlers, contextWindow: window });
+    const plannerMaxTokens = testSettings().plannerMaxTokens;
+    for (const request of planner.requests) {
+      const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+      expect(Math.ceil(chars / 3) + plannerMaxTokens).toBeLessThanOrEqual(window);
+    }
+    const last = planner.requests.at(-1)!.messages;
+    expect(last.at(-1)!.content).toContain(code(8).slice(0, 3000));
+    expect(last.map((m) => m.content).join('\n')).toContain("left out to fit the planner's context window");
   });
 });
 
