@@ -11,6 +11,12 @@ import { FakePlanner, FakeToolGateway, textCall, type PlannerReply } from './sup
 import { testSettings } from './support/settings';
 import { collectSse } from './support/sse';
 
+/** The least a run must do to succeed: generate code, then answer. */
+const WORK: PlannerReply[] = [
+  textCall('generate_code', { task: 'add' }),
+  textCall('final_answer', { answer: 'done' }),
+];
+
 const PIPELINE: PlannerReply[] = [
   { ...(textCall('formalize_task', { task: 'add' }) as object), delayMs: 150 },
   { ...(textCall('generate_code', { spec: '$last_spec' }) as object), delayMs: 150 },
@@ -134,7 +140,9 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
   });
 
   it('queues runs beyond the concurrency limit, cancels a queued one, and answers 429 when the queue is full', async () => {
-    await startApp(['hang'], testSettings({ maxConcurrentRuns: 1 }), { maxQueuedRuns: 1 });
+    await startApp([...['hang' as const], ...WORK], testSettings({ maxConcurrentRuns: 1 }), {
+      maxQueuedRuns: 1,
+    });
     const server = app.getHttpServer();
     const first = await request(server).post('/v1/runs').send({ task: 'one' });
     await waitForStatus(first.body.id, 'running');
@@ -154,7 +162,7 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
   });
 
   it('lists runs newest first with paging and a status filter', async () => {
-    await startApp([], testSettings(), { retention: {} });
+    await startApp(Array.from({ length: 5 }, () => WORK).flat(), testSettings(), { retention: {} });
     const server = app.getHttpServer();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -167,7 +175,7 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     const first = await request(server).get('/v1/runs?limit=2');
     expect(first.status).toBe(200);
     expect(first.body.runs.map((r: RunView) => r.id)).toEqual([ids[4], ids[3]]);
-    expect(first.body.runs[0]).toMatchObject({ task: 't4', status: 'succeeded', stepCount: 1 });
+    expect(first.body.runs[0]).toMatchObject({ task: 't4', status: 'succeeded', stepCount: 2 });
     expect(first.body.runs[0].steps).toBeUndefined();
     const second = await request(server).get(`/v1/runs?limit=2&cursor=${first.body.next_cursor}`);
     expect(second.body.runs.map((r: RunView) => r.id)).toEqual([ids[2], ids[1]]);

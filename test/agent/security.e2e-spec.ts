@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { PLANNER_MODEL } from '@app/inference';
 import request from 'supertest';
 import { AgentModule } from '../../apps/agent/src/agent.module';
+import { createLocalBackend } from '../../apps/agent/src/runs/run-backend';
 import { AGENT_SETTINGS, TOOL_GATEWAY } from '../../apps/agent/src/core/agent.tokens';
 import { configureAgentApp } from '../../apps/agent/src/http/configure-app';
 import { FakePlanner, FakeToolGateway, textCall } from './support/fakes';
@@ -27,6 +28,8 @@ describe('agent HTTP security', () => {
             { provide: TOOL_GATEWAY, useValue: new FakeToolGateway() },
             { provide: AGENT_SETTINGS, useValue: testSettings({ maxConcurrentRuns }) },
           ],
+          // runs beyond the concurrency limit wait in the queue; a full queue is the 429
+          runs: () => createLocalBackend({ dataDir: ':memory:', maxQueuedRuns: 1 }),
         }),
       ],
     }).compile();
@@ -65,7 +68,7 @@ describe('agent HTTP security', () => {
     await api.get('/v1/runs/nope').set('host', 'localhost:3001').expect(404);
   });
 
-  it('10k-deep JSON → 400; no X-Powered-By; a full run table → 429 with Retry-After', async () => {
+  it('10k-deep JSON → 400; no X-Powered-By; a full run queue → 429 with Retry-After', async () => {
     await start({ apiKeys: [], allowedHosts: [] }, 1);
     const api = request(app.getHttpServer());
     const deep = `{"task":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
@@ -74,7 +77,9 @@ describe('agent HTTP security', () => {
     expect(res.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: /nest/i } });
     expect(res.headers['x-powered-by']).toBeUndefined();
     await api.post('/v1/runs').send({ task: 'first' }).expect(202);
-    const limited = await api.post('/v1/runs').send({ task: 'second' });
+    await new Promise((r) => setTimeout(r, 50)); // the first leaves the queue for the one run slot
+    await api.post('/v1/runs').send({ task: 'second' }).expect(202);
+    const limited = await api.post('/v1/runs').send({ task: 'third' });
     expect(limited.status).toBe(429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
   });
