@@ -165,7 +165,8 @@ function answerOf(text: string): JsonRpcAnswer {
   return JSON.parse(data ?? text) as JsonRpcAnswer;
 }
 
-function classify(status: number, text: string): number | 'result' | 'accepted' | string {
+/** The class of an answer: a JSON-RPC error code, 'result', 'accepted' (202), or what was wrong with it. */
+function classify(status: number, text: string): number | string {
   if (status === 202 && text === '') return 'accepted';
   let answer: JsonRpcAnswer;
   try {
