@@ -14,7 +14,12 @@ export interface ModelEndpointConfig {
   apiKey?: string;
   /** embedded engine: a local GGUF path or an `hf:` URI */
   modelFile?: string;
+  /** how JSON Schemas are sent (STARCODER_/MISTRAL_STRUCTURED_OUTPUT); `auto` detects the server */
+  structuredOutput: StructuredOutputSetting;
 }
+
+export type StructuredOutputSetting =
+  'auto' | 'openai' | 'llama.cpp' | 'vllm' | 'vllm-legacy' | 'tgi' | 'ollama' | 'none';
 
 export interface InferenceConfig {
   code: ModelEndpointConfig;
@@ -22,6 +27,10 @@ export interface InferenceConfig {
   timeoutMs: number;
   maxRetries: number;
   maxConcurrency: number;
+  /** calls waiting for one of the maxConcurrency slots, per endpoint (MODEL_MAX_QUEUE) */
+  maxQueued: number;
+  /** streamed calls: how long the first token may take once sent (MODEL_FIRST_TOKEN_SECONDS) */
+  firstTokenMs: number;
   embedded: { cacheDir: string; threads?: number; contextSize?: number };
 }
 
@@ -40,6 +49,10 @@ export interface GatewayConfig {
 export interface AgentConfig {
   host: string;
   port: number;
+  /** bearer keys for the agent's own HTTP API (AGENT_API_KEYS); empty → open */
+  apiKeys: string[];
+  /** Host/Origin allow-list of the agent's HTTP API (DNS-rebinding protection); empty → off */
+  allowedHosts: string[];
   gatewayUrl: string;
   /** bearer key the agent sends to a gateway that has GATEWAY_API_KEYS set */
   gatewayApiKey?: string;
@@ -85,14 +98,15 @@ function endpointConfig(env: EnvironmentVariables, role: 'code' | 'planner'): Mo
     model: env[`${prefix}_MODEL`],
     apiKey: env[`${prefix}_API_KEY`],
     modelFile: env[`${prefix}_MODEL_FILE`],
+    structuredOutput: env[`${prefix}_STRUCTURED_OUTPUT`],
   };
 }
 
 /** Loopback binds get DNS-rebinding protection by default: only local names may appear in Host/Origin. */
-function allowedHosts(env: EnvironmentVariables): string[] {
-  const configured = splitList(env.GATEWAY_ALLOWED_HOSTS);
+function allowedHosts(configuredList: string | undefined, boundHost: string): string[] {
+  const configured = splitList(configuredList);
   if (configured.length > 0) return configured;
-  return LOOPBACK_HOSTS.includes(env.GATEWAY_HOST) ? LOOPBACK_HOSTS : [];
+  return LOOPBACK_HOSTS.includes(boundHost) ? LOOPBACK_HOSTS : [];
 }
 
 function buildConfig(env: EnvironmentVariables): AppConfig {
@@ -103,6 +117,8 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       timeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
       maxRetries: env.MODEL_MAX_RETRIES,
       maxConcurrency: env.MODEL_MAX_CONCURRENCY,
+      maxQueued: env.MODEL_MAX_QUEUE,
+      firstTokenMs: env.MODEL_FIRST_TOKEN_SECONDS * 1000,
       embedded: {
         cacheDir: env.MODEL_CACHE_DIR ?? join(homedir(), '.cache', 'code-model-mcp', 'models'),
         threads: env.EMBEDDED_THREADS,
@@ -113,7 +129,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       host: env.GATEWAY_HOST,
       port: env.GATEWAY_PORT,
       apiKeys: splitList(env.GATEWAY_API_KEYS),
-      allowedHosts: allowedHosts(env),
+      allowedHosts: allowedHosts(env.GATEWAY_ALLOWED_HOSTS, env.GATEWAY_HOST),
       bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
       mcpMode: env.GATEWAY_MCP_MODE,
       sessionIdleTtlMs: env.GATEWAY_SESSION_TTL_SECONDS * 1000,
@@ -123,6 +139,8 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
     agent: {
       host: env.AGENT_HOST,
       port: env.AGENT_PORT,
+      apiKeys: splitList(env.AGENT_API_KEYS),
+      allowedHosts: allowedHosts(env.AGENT_ALLOWED_HOSTS, env.AGENT_HOST),
       gatewayUrl: env.MCP_GATEWAY_URL,
       gatewayApiKey: env.MCP_GATEWAY_API_KEY,
       maxSteps: env.AGENT_MAX_STEPS,

@@ -18,6 +18,16 @@ const PROTOCOLS = ['auto', 'local-models', 'openai-chat', 'openai-completions', 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MCP_MODES = ['stateful', 'stateless'] as const;
 const SANDBOX_MODES = ['auto', 'bubblewrap', 'off'] as const;
+const STRUCTURED_DIALECTS = [
+  'auto',
+  'openai',
+  'llama.cpp',
+  'vllm',
+  'vllm-legacy',
+  'tgi',
+  'ollama',
+  'none',
+] as const;
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -52,6 +62,13 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) MODEL_TIMEOUT_SECONDS: number = 60;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(10) MODEL_MAX_RETRIES: number = 2;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) MODEL_MAX_CONCURRENCY: number = 256;
+  // real model servers: queue size and first-token deadline apart from the in-flight limit (issue 15)
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(1_000_000) MODEL_MAX_QUEUE: number = 1024;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) MODEL_FIRST_TOKEN_SECONDS: number = 30;
+  @IsOptional() @IsIn(STRUCTURED_DIALECTS) STARCODER_STRUCTURED_OUTPUT: (typeof STRUCTURED_DIALECTS)[number] =
+    'auto';
+  @IsOptional() @IsIn(STRUCTURED_DIALECTS) MISTRAL_STRUCTURED_OUTPUT: (typeof STRUCTURED_DIALECTS)[number] =
+    'auto';
 
   @IsOptional() @IsString() @MinLength(1) GATEWAY_HOST: string = '127.0.0.1';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) GATEWAY_PORT: number = 3000;
@@ -72,6 +89,12 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() MCP_GATEWAY_API_KEY?: string;
   @IsOptional() @IsString() @MinLength(1) AGENT_HOST: string = '127.0.0.1';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) AGENT_PORT: number = 3001;
+  // the same rules as GATEWAY_API_KEYS: "," must not silently mean "no keys"
+  @IsOptional()
+  @IsString()
+  @Matches(/[^,\s]/, { message: 'AGENT_API_KEYS must list at least one key (comma-separated)' })
+  AGENT_API_KEYS?: string;
+  @IsOptional() @IsString() AGENT_ALLOWED_HOSTS?: string;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) AGENT_MAX_SECONDS: number = 600;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(100) @Max(10_000_000) AGENT_MAX_TOKENS: number = 32_000;

@@ -79,7 +79,7 @@ describe('MCP over stdio (built gateway, child process)', () => {
     const call = client.callTool({ name: 'review_code', arguments: { code: 'x = 1' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

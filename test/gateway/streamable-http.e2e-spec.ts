@@ -105,7 +105,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
     const call = client.callTool({ name: 'generate_code', arguments: { task: 'slow' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);
@@ -131,7 +131,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       params: { name: 'review_code', arguments: { code: 'x = 1' } },
     });
     const pending = postMcp(gateway.baseUrl, call, headers, controller.signal).then((res) => res.text());
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);
@@ -219,7 +219,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
     });
 
-    it('valid JSON that is not JSON-RPC → 400 with a JSON-RPC error', async () => {
+    it('valid JSON that is not JSON-RPC → 400 with JSON-RPC invalid request -32600', async () => {
       const init = await postMcp(gateway.baseUrl, INITIALIZE);
       const session = init.headers.get('mcp-session-id')!;
       await init.text();
@@ -228,7 +228,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({
         jsonrpc: '2.0',
-        error: { code: -32700, message: expect.stringMatching(/JSON-RPC/) },
+        error: { code: -32600, message: expect.stringMatching(/JSON-RPC/) },
       });
     });
 

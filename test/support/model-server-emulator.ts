@@ -60,7 +60,14 @@ export type EmulatorFault =
   | { kind: 'malformed'; delayMs?: number }
   /** `clean: true` ends the HTTP response properly but without `[DONE]`; otherwise the socket is cut */
   | { kind: 'truncate'; afterChunks: number; chunks?: string[]; clean?: boolean }
-  | { kind: 'stream-error'; afterChunks: number; chunks?: string[]; error: unknown };
+  | { kind: 'stream-error'; afterChunks: number; chunks?: string[]; error: unknown }
+  /**
+   * A hostile or broken upstream sending `bytes` of one thing, written as the client reads (backpressure):
+   * `sse-line` one SSE line with no newline, `sse-event` one event of many `data:` lines, `sse-answer` a
+   * stream of valid small events that never ends, `body` a JSON body, `error-body` a 500 with a huge body.
+   * Records the request as aborted when the client closes the socket before the end.
+   */
+  | { kind: 'flood'; shape: 'sse-line' | 'sse-event' | 'sse-answer' | 'body' | 'error-body'; bytes: number };
 
 export type EmulatorResponse = EmulatorReply | EmulatorErrorReply | EmulatorFault;
 
@@ -91,6 +98,12 @@ export interface EmulatorOptions {
   /** server keep-alive timeout (vLLM/uvicorn uses 5 s) */
   keepAliveTimeoutMs?: number;
   handler?: EmulatorHandler;
+  /** like llama-server `--api-key`: every route but `/health` answers 401 without `Authorization: Bearer <key>` */
+  apiKey?: string;
+  /** `owned_by` of the `GET /v1/models` entries (llama.cpp says "llamacpp", vLLM "vllm") */
+  ownedBy?: string;
+  /** like llama-server `-np N`: at most N generations at once, the others wait (server-side queueing) */
+  slots?: number;
 }
 
 export interface HealthScript {
@@ -117,6 +130,8 @@ export interface ModelServerEmulator {
   /** resolves once `abortedCount >= n`; rejects after `timeoutMs` */
   waitForAborts(n: number, timeoutMs?: number): Promise<void>;
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
+  /** resolves once `n` generation requests (POSTs to a generation path) arrived; lookups such as `GET /v1/models` do not count */
+  waitForGenerations(n: number, timeoutMs?: number): Promise<void>;
   /** clears the script, records, request/abort/completion counters and the health script (not the handler) */
   reset(): void;
   close(): Promise<void>;
@@ -197,6 +212,8 @@ class Emulator implements ModelServerEmulator {
   private health: HealthScript = { status: 200, body: { status: 'ok' } };
   private waiters: Waiter[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private busySlots = 0;
+  private readonly waitingForSlot: Array<() => void> = [];
   private readonly server = createServer((req, res) => this.onRequest(req, res));
 
   constructor(private readonly options: EmulatorOptions) {
@@ -244,7 +261,16 @@ class Emulator implements ModelServerEmulator {
     );
   }
 
+  waitForGenerations(n: number, timeoutMs = 5000): Promise<void> {
+    return this.waitFor(
+      () => this.generationTotal >= n,
+      timeoutMs,
+      () => `generation requests: ${this.generationTotal}/${n}`,
+    );
+  }
+
   reset(): void {
+    this.generationTotal = 0;
     this.queue = [];
     this.requests.length = 0;
     this.requestTotal = 0;
@@ -261,6 +287,7 @@ class Emulator implements ModelServerEmulator {
   }
 
   private requestTotal = 0;
+  private generationTotal = 0;
 
   private waitFor(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
     if (done()) return Promise.resolve();
@@ -296,12 +323,45 @@ class Emulator implements ModelServerEmulator {
   private route(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const recorded = this.record(req, path, raw);
+    if (!this.authorized(req, path)) {
+      return sendJson(res, 401, {
+        error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' },
+      });
+    }
     if (req.method === 'GET') return this.answerGet(path, res);
     if (req.method !== 'POST' || !GENERATION_PATHS.has(path)) {
       return sendJson(res, 404, { detail: 'Not Found' });
     }
+    this.generationTotal += 1;
+    this.notify();
     this.trackCompletion(res);
-    this.answerGeneration(recorded, res);
+    this.inSlot(res, () => this.answerGeneration(recorded, res));
+  }
+
+  private authorized(req: IncomingMessage, path: string): boolean {
+    const key = this.options.apiKey;
+    return key === undefined || path === '/health' || req.headers.authorization === `Bearer ${key}`;
+  }
+
+  /** Runs `answer` once a slot is free (at once without `slots`); the slot frees when the response closes. */
+  private inSlot(res: ServerResponse, answer: () => void): void {
+    const slots = this.options.slots;
+    if (slots === undefined) return answer();
+    let holding = false;
+    const start = () => {
+      holding = true;
+      this.busySlots += 1;
+      answer();
+    };
+    res.on('close', () => {
+      const waiting = this.waitingForSlot.indexOf(start);
+      if (waiting >= 0) this.waitingForSlot.splice(waiting, 1);
+      if (!holding) return;
+      this.busySlots -= 1;
+      if (this.busySlots < slots) this.waitingForSlot.shift()?.();
+    });
+    if (this.busySlots < slots) start();
+    else this.waitingForSlot.push(start);
   }
 
   private record(req: IncomingMessage, path: string, raw: string): RecordedRequest {
@@ -346,7 +406,10 @@ class Emulator implements ModelServerEmulator {
 
   private modelList(): unknown {
     const names = this.options.models ?? ['emulated-model'];
-    return { object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'emulator' })) };
+    return {
+      object: 'list',
+      data: names.map((id) => ({ id, object: 'model', owned_by: this.options.ownedBy ?? 'emulator' })),
+    };
   }
 
   private nextResponse(request: RecordedRequest): EmulatorResponse {
@@ -378,6 +441,8 @@ class Emulator implements ModelServerEmulator {
       case 'stream-error':
         if (!isStream(request)) return sendJson(res, 500, errorBodies.vllm('fault only applies to streams'));
         return this.stream(request, { chunks: response.chunks }, res, response);
+      case 'flood':
+        return flood(res, response.shape, response.bytes);
       default:
         if (isStream(request)) return this.stream(request, response, res);
         return sendJson(res, 200, this.completeBody(request, response));
@@ -526,6 +591,42 @@ class Emulator implements ModelServerEmulator {
 }
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+
+const FLOOD_PIECES = {
+  'sse-line': { head: 'data: {"choices":[{"delta":{"content":"', piece: 'a'.repeat(65_536) },
+  'sse-event': {
+    head: '',
+    piece: `${'data: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n'.repeat(800)}`,
+  },
+  'sse-answer': {
+    head: '',
+    piece:
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'a'.repeat(200) } }] })}\n\n`.repeat(
+        200,
+      ),
+  },
+  body: { head: '{"choices":[{"message":{"content":"', piece: 'a'.repeat(65_536) },
+  'error-body': { head: '{"error":{"message":"', piece: 'a'.repeat(65_536) },
+} as const;
+
+/** Writes `bytes` of the shape as fast as the client reads, then ends; stops when the client goes. */
+function flood(res: ServerResponse, shape: keyof typeof FLOOD_PIECES, bytes: number): void {
+  const { head, piece } = FLOOD_PIECES[shape];
+  const sse = shape.startsWith('sse');
+  res.writeHead(shape === 'error-body' ? 500 : 200, {
+    'content-type': sse ? 'text/event-stream' : 'application/json',
+  });
+  res.write(head);
+  let sent = head.length;
+  const pump = (): void => {
+    while (sent < bytes && !res.destroyed) {
+      sent += piece.length;
+      if (!res.write(piece)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
 
 function sseLine(event: unknown): string {
   return `data: ${JSON.stringify(event)}\n\n`;

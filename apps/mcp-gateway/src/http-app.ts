@@ -1,6 +1,7 @@
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
-import type { INestApplication } from '@nestjs/common';
+import { applyServerTimeouts } from '@app/http-security';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyMiddleware } from './http/api-key.middleware';
 import { HostOriginMiddleware } from './http/host-origin.middleware';
@@ -36,6 +37,7 @@ function assignRequestId(req: GatewayRequest, res: ServerResponse, next: Next): 
  */
 export function configureHttpApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  applyServerTimeouts(app.getHttpServer() as HttpServer);
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
   express.disable('x-powered-by');
   const hostOrigin = app.get(HostOriginMiddleware);
@@ -58,6 +60,6 @@ export function configureHttpApp(app: INestApplication): INestApplication {
   return app;
 }
 
-export function gatewaySettings(app: INestApplication): GatewayConfigType {
+export function gatewaySettings(app: INestApplicationContext): GatewayConfigType {
   return app.get<GatewayConfigType>(gatewayConfig.KEY);
 }

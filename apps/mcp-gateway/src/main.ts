@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { environmentWithDotEnv, loadConfig, runOrExitOnConfigError } from '@app/config';
+import { stopAccepting } from '@app/http-security';
 import { assertRequiredSandboxWorks, createCodeSandbox } from '@app/sandbox';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp, gatewaySettings } from './http-app';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpSessionRegistry } from './mcp/session-registry';
+import { GuardedStdioTransport } from './mcp/stdio-transport';
 import { StreamableHttpService } from './mcp/streamable-http.service';
 import { shutdownOnce } from './shutdown';
 import { ToolExecutionService } from './tools/tool-execution.service';
@@ -24,8 +26,9 @@ async function stopGracefully(
   app: INestApplicationContext,
   closeSessions: () => Promise<void>,
   flushed: () => Promise<void> = () => Promise.resolve(),
+  graceMs = SHUTDOWN_GRACE_MS,
 ): Promise<void> {
-  await app.get(ToolExecutionService).drain(SHUTDOWN_GRACE_MS);
+  await app.get(ToolExecutionService).drain(graceMs);
   await flushed();
   await closeSessions();
   await app.close();
@@ -35,6 +38,8 @@ async function startHttp(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot('http'), {
     bufferLogs: true,
     bodyParser: false,
+    // app.close() destroys the sockets still open (half-sent requests, silent clients) instead of waiting
+    forceCloseConnections: true,
   });
   configureHttpApp(app);
   const { host, port } = gatewaySettings(app);
@@ -45,7 +50,7 @@ async function startHttp(): Promise<void> {
   const sessions = app.get(McpSessionRegistry);
   const openPosts = app.get(StreamableHttpService).openPosts;
   shutdownOnce(async () => {
-    app.getHttpServer().close();
+    stopAccepting(app.getHttpServer());
     await stopGracefully(
       app,
       () => sessions.closeAll(),
@@ -54,15 +59,30 @@ async function startHttp(): Promise<void> {
   });
 }
 
+/**
+ * stdio stops answer-first: requests already read are answered and written (up to the grace period) before
+ * running calls are aborted — a client that sends its last request and closes stdin still gets the answer.
+ */
+async function stopStdio(app: INestApplicationContext, server: McpServer, transport: GuardedStdioTransport) {
+  await transport.drained(SHUTDOWN_GRACE_MS);
+  await stopGracefully(
+    app,
+    () => server.close(),
+    () => transport.drained(FLUSH_GRACE_MS),
+    0,
+  );
+}
+
 /** stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. */
 async function startStdio(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot('stdio'), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   const server = app.get(McpServerFactory).create('stdio');
-  const stop = shutdownOnce(() => stopGracefully(app, () => server.close()));
+  const transport = new GuardedStdioTransport(gatewaySettings(app).bodyLimitBytes);
+  const stop = shutdownOnce(() => stopStdio(app, server, transport));
   // The client closing stdin is the usual way a stdio server is told to go.
   process.stdin.once('end', stop);
-  await server.connect(new StdioServerTransport());
+  await server.connect(transport);
   app.get(Logger).log('MCP gateway speaking MCP on stdio');
 }
 

@@ -35,7 +35,11 @@ function proseOutsideBlocks(text: string): string {
     cursor = block.contentEnd;
   }
   // A fence opened at the end of a prose line ("Here: ```go") leaves its marker in the prose.
-  return stripCodeFences(prose + text.slice(cursor)).replace(/[ \t]*(`{3,}|~{3,})[\w+#.-]*[ \t]*$/gm, '');
+  // (?<![ \t]): start only where a run of blanks starts, or each start retries the whole run (quadratic)
+  return stripCodeFences(prose + text.slice(cursor)).replace(
+    /(?<![ \t])[ \t]*(`{3,}|~{3,})[\w+#.-]*[ \t]*$/gm,
+    '',
+  );
 }
 
 function explanationFrom(prose: string): string {
@@ -82,12 +86,36 @@ export function parseGenerateCodeOutput(
   return fromBareText(text, requested);
 }
 
+/** Statement shapes: a call, an assignment, a lone bracket line, a line ending a statement or opening a block. */
+const CODE_LINE = [
+  /^\s*[A-Za-z_$][\w$.]*(\[[^\]]*\])?\s*(\(.*\)\s*[;{:]?|[-+*/%|&]?=(?!=).+|\+\+|--)\s*;?\s*$/,
+  /^\s*[{}()[\];,]+\s*$/,
+  /^\s*(return|if|else|for|while|import|from|const|let|var|fn|func|def|class|public|private|static|#include|using|package|struct|enum|interface|type|switch|case|try|catch|except|finally|raise|throw|print|echo)\b/,
+];
+
+/**
+ * Bare text is accepted as code only when most of its lines look like statements (or a language was
+ * detected): a single `;` or `{` is not enough, random tokens and prose with punctuation have them too.
+ */
+function looksLikeCode(code: string): boolean {
+  if (detectLanguage(code) !== undefined) return true;
+  // whitespace runs collapsed first: the patterns' adjacent \s* would otherwise split a long run every way
+  // (cubic: `a()` + 2,000 spaces + `x` took 2 s)
+  const lines = code
+    .split('\n')
+    .map((line) => line.trim().replace(/\s+/g, ' '))
+    .filter((line) => line !== '');
+  const codeLike = lines.filter((line) => CODE_LINE.some((pattern) => pattern.test(line))).length;
+  return lines.length > 0 && codeLike * 2 >= lines.length;
+}
+
 /** No fence: a completion model that wrote code directly, or a model that wrote only prose (an error). */
 function fromBareText(text: string, language: string): StructuredParse<GenerateCodeOutput> {
   const lines = text.split('\n');
-  while (lines.length > 0 && (lines[0]?.trim() === '' || isChatter(lines[0] ?? ''))) lines.shift();
-  const code = lines.join('\n').trimEnd();
-  if (detectLanguage(code) === undefined && !/[;{}()=]/.test(code)) {
+  // an index, not shift() in a loop: each shift moves every remaining line (quadratic on blank lines)
+  const first = lines.findIndex((line) => line.trim() !== '' && !isChatter(line));
+  const code = (first < 0 ? '' : lines.slice(first).join('\n')).trimEnd();
+  if (!looksLikeCode(code)) {
     return { ok: false, error: `no code found in the answer; reply with one \`\`\`${language} code block` };
   }
   return { ok: true, value: { language, code, explanation: '' }, repairs: ['unfenced_code'] };
