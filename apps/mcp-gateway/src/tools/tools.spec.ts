@@ -111,7 +111,7 @@ describe('generate_code tool', () => {
 describe('generate_code cut at max_tokens', () => {
   it('says the answer was cut, not merely unusable', async () => {
     const model = new ScriptedModel(['Here is the plan. First we consider the input and then'], 'length');
-    const error = await new GenerateCodeTool(model)
+    const error = await new GenerateCodeTool(model, withoutSandbox())
       .run({ task: 'add', language: 'python' }, context())
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', details: { truncated: true } });
