@@ -110,6 +110,7 @@ export class McpServerFactory {
     const outcome = await this.executor.execute(name, args, {
       signal: extra.signal,
       onToken: progress?.onToken,
+      onProgress: progress?.onStage,
       onWaiting: progress?.onWaiting,
       transport,
       requestId: typeof requestId === 'string' ? requestId : undefined,

@@ -40,6 +40,16 @@ export class ProgressReporter {
     const now = this.now();
     if (now - this.lastSentAt < this.intervalMs) return;
     this.lastSentAt = now;
+    this.emit(message, progress);
+  }
+
+  /** A new stage of a multi-step tool ("round 2 of 3: running the tests"): sent at once, never throttled. */
+  readonly onStage = (message: string): void => {
+    this.lastSentAt = this.now();
+    this.emit(message, this.lastProgress + 1);
+  };
+
+  private emit(message: string, progress: number): void {
     this.lastProgress = Math.max(this.lastProgress + 1, progress);
     const notice: ProgressNotice = {
       method: 'notifications/progress',

@@ -11,6 +11,8 @@ export interface ToolRunContext {
   signal: AbortSignal;
   /** called with each streamed text delta; transports turn it into throttled progress notifications */
   onToken?: (delta: string) => void;
+  /** called when a multi-step tool starts a stage ("round 2 of 3: running the tests") */
+  onProgress?: (message: string) => void;
   /** called while the call waits for the model itself (an embedded model still downloading or loading) */
   onWaiting?: (status: ModelLoadStatus) => void;
 }
