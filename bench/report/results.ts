@@ -2,6 +2,7 @@ import type { BurstMeasure } from '../measures/burst';
 import type { LatencyMeasure } from '../measures/latency';
 import type { MemoryMeasure } from '../measures/memory';
 import type { StreamingMeasure } from '../measures/streaming';
+import type { SandboxMeasure } from '../measures/sandbox';
 import type { BenchPlan } from '../plan';
 import type { MachineInfo } from '../support/machine';
 import type { TargetCheck } from './targets';
@@ -44,6 +45,8 @@ export interface BenchResults {
     burstLean: BurstMeasure;
     streaming: StreamingMeasure;
     memory: MemoryMeasure;
+    /** code execution: sandboxed vs bare python3 (measures/sandbox.ts) */
+    sandbox?: SandboxMeasure;
   };
   targets: TargetCheck[];
   anchors: typeof ANCHORS;
@@ -59,4 +62,5 @@ export const MEASURE_KEYS = [
   'burstLean',
   'streaming',
   'memory',
+  'sandbox',
 ] as const;

@@ -1,3 +1,4 @@
+import { sandboxRows } from '../measures/sandbox';
 import type { BurstMeasure } from '../measures/burst';
 import type { LatencyMeasure } from '../measures/latency';
 import type { StreamingMeasure } from '../measures/streaming';
@@ -213,6 +214,7 @@ export function renderReport(results: BenchResults): string {
     '',
     ...measureTable(results),
     '',
+    ...(results.measures.sandbox ? [...sandboxRows(results.measures.sandbox), ''] : []),
     'targets (gateway):',
     ...results.targets.map(targetLine),
     '',

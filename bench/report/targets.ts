@@ -1,3 +1,4 @@
+import { sandboxTargets } from '../measures/sandbox';
 import type { BenchResults } from './results';
 
 export interface TargetCheck {
@@ -95,5 +96,6 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       0,
       '',
     ),
+    ...sandboxTargets(m.sandbox),
   ];
 }

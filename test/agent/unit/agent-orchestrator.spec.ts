@@ -23,9 +23,11 @@ async function runAgent(
     settings?: Partial<AgentSettings>;
     handlers?: Record<string, ToolHandler>;
     maxSteps?: number;
+    contextWindow?: number;
   } = {},
 ) {
   const planner = new FakePlanner(script, options.protocol);
+  planner.window = options.contextWindow;
   const gateway = new FakeToolGateway(options.handlers);
   const orchestrator = new AgentOrchestrator(planner, gateway, testSettings(options.settings));
   const record = new RunRecord({ task: 'write add(a, b)', language: 'python', maxSteps: options.maxSteps });
@@ -286,6 +288,28 @@ describe('AgentOrchestrator — staying on course', () => {
     expect(late).toContain('more characters omitted');
     expect(late.length).toBeLessThan(600);
     expect(planner.requests[4]!.messages[0]!.content).toContain('Task: write add(a, b)');
+  });
+});
+
+describe('AgentOrchestrator — planner context window', () => {
+  it('keeps every planner request within the window the planner reports, by tokens, newest step verbatim', async () => {
+    const code = (n: number) => `def f${n}(x):\n` + `    x = x + ${n}  # step ${n}\n`.repeat(200);
+    let n = 0;
+    const handlers = {
+      ...DEFAULT_HANDLERS,
+      generate_code: (): ReturnType<ToolHandler> => ({ ok: true, text: code(++n) }),
+    };
+    const script = Array.from({ length: 8 }, (_, i) => textCall('generate_code', { task: `variant ${i}` }));
+    const window = 4096;
+    const { planner } = await runAgent([...script, FINAL], { handlers, contextWindow: window });
+    const plannerMaxTokens = testSettings().plannerMaxTokens;
+    for (const request of planner.requests) {
+      const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+      expect(Math.ceil(chars / 3) + plannerMaxTokens).toBeLessThanOrEqual(window);
+    }
+    const last = planner.requests.at(-1)!.messages;
+    expect(last.at(-1)!.content).toContain(code(8).slice(0, 3000));
+    expect(last.map((m) => m.content).join('\n')).toContain("left out to fit the planner's context window");
   });
 });
 

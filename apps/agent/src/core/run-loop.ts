@@ -16,7 +16,7 @@ import type {
   StepTokens,
 } from './agent.types';
 import { BestResultTracker } from './best-result';
-import { ContextTrimmer } from './context-trimmer';
+import { ContextTrimmer, estimatePlannerTokens } from './context-trimmer';
 import type { RunBudget } from './run-budget';
 import { StuckDetector } from './stuck-detector';
 import { TestPlan } from './test-plan';
@@ -53,6 +53,8 @@ export interface LoopExit {
 }
 
 const OBSERVATION_CHARS = 6000;
+/** Planners that do not report their window (local-models, OpenAI-compatible servers that say nothing). */
+export const DEFAULT_PLANNER_CONTEXT_TOKENS = 8192;
 
 function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
@@ -74,6 +76,8 @@ export class RunLoop {
   private consecutiveFailures = 0;
   private selfTestFailures = 0;
   private readonly tests: TestPlan;
+  /** the planner's context window: the real one when it tells, else DEFAULT_PLANNER_CONTEXT_TOKENS */
+  private contextTokens = DEFAULT_PLANNER_CONTEXT_TOKENS;
   /** what the planner just said, for the `calling` activity report */
   private currentCall?: Omit<Extract<RunActivity, { phase: 'calling' }>, 'phase' | 'action'>;
 
@@ -85,6 +89,7 @@ export class RunLoop {
   }
 
   async run(): Promise<LoopExit> {
+    this.contextTokens = await this.plannerWindow();
     for (;;) {
       // A planner or tool fake may ignore the signal; never take another step after a cancel.
       if (this.deps.signal.aborted) throw this.deps.signal.reason;
@@ -165,10 +170,18 @@ export class RunLoop {
     };
   }
 
+  /** A planner that cannot tell its window (or fails to) gets the default; the run must not fail on it. */
+  private async plannerWindow(): Promise<number> {
+    const told = await this.deps.planner.contextWindow?.(this.deps.signal).catch(() => undefined);
+    return told ?? DEFAULT_PLANNER_CONTEXT_TOKENS;
+  }
+
+  /** The opening turn, then the steps that fit what the window leaves after it and the answer budget. */
   private conversation(): ChatMessage[] {
-    const { strategy, record } = this.deps;
+    const { strategy, record, settings } = this.deps;
     const opening = strategy.opening(record.request.task, record.request.language);
-    return buildConversation(opening, this.trimmer.trim(record.recordedSteps));
+    const available = this.contextTokens - settings.plannerMaxTokens - estimatePlannerTokens(opening.content);
+    return buildConversation(opening, this.trimmer.trim(record.recordedSteps, available));
   }
 
   private tokensOf(result: GenerationResult, promptChars: number): StepTokens {
