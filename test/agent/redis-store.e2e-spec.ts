@@ -76,7 +76,9 @@ describe('Runs API on the Redis backend (in-process, real redis-server)', () => 
   }
 
   it('keeps runs in Redis: paging newest first, status filter, SSE replay, retention by count', async () => {
-    await start();
+    // each run writes code, then answers (a final answer with no code behind it is not a success)
+    const run = [textCall('generate_code', { task: 'add' }), textCall('final_answer', { answer: 'done' })];
+    await start(Array.from({ length: 5 }, () => run).flat());
     const server = app.getHttpServer();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -93,7 +95,7 @@ describe('Runs API on the Redis backend (in-process, real redis-server)', () => 
     );
     expect(next.body.runs.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[1]]);
     const sse = await collectSse(`${await app.getUrl()}/v1/runs/${ids[4]}/events`);
-    expect(sse.events.map((e) => e.event)).toEqual(['step', 'end']);
+    expect(sse.events.map((e) => e.event)).toEqual(['step', 'step', 'end']);
 
     expect(await backend.repository.prune({ maxRuns: 3 })).toBe(2);
     expect((await request(server).get(`/v1/runs/${ids[0]}`)).status).toBe(404);

@@ -134,7 +134,11 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
   });
 
   it('queues runs beyond the concurrency limit, cancels a queued one, and answers 429 when the queue is full', async () => {
-    await startApp(['hang'], testSettings({ maxConcurrentRuns: 1 }), { maxQueuedRuns: 1 });
+    const writesCode = [
+      textCall('generate_code', { task: 'add' }),
+      textCall('final_answer', { answer: 'ok' }),
+    ];
+    await startApp(['hang', ...writesCode], testSettings({ maxConcurrentRuns: 1 }), { maxQueuedRuns: 1 });
     const server = app.getHttpServer();
     const first = await request(server).post('/v1/runs').send({ task: 'one' });
     await waitForStatus(first.body.id, 'running');
@@ -154,7 +158,9 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
   });
 
   it('lists runs newest first with paging and a status filter', async () => {
-    await startApp([], testSettings(), { retention: {} });
+    // each run writes code, then answers (a final answer with no code behind it is not a success)
+    const run = [textCall('generate_code', { task: 'add' }), textCall('final_answer', { answer: 'done' })];
+    await startApp(Array.from({ length: 5 }, () => run).flat(), testSettings(), { retention: {} });
     const server = app.getHttpServer();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -167,7 +173,7 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     const first = await request(server).get('/v1/runs?limit=2');
     expect(first.status).toBe(200);
     expect(first.body.runs.map((r: RunView) => r.id)).toEqual([ids[4], ids[3]]);
-    expect(first.body.runs[0]).toMatchObject({ task: 't4', status: 'succeeded', stepCount: 1 });
+    expect(first.body.runs[0]).toMatchObject({ task: 't4', status: 'succeeded', stepCount: 2 });
     expect(first.body.runs[0].steps).toBeUndefined();
     const second = await request(server).get(`/v1/runs?limit=2&cursor=${first.body.next_cursor}`);
     expect(second.body.runs.map((r: RunView) => r.id)).toEqual([ids[2], ids[1]]);
