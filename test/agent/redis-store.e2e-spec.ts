@@ -76,12 +76,9 @@ describe('Runs API on the Redis backend (in-process, real redis-server)', () => 
   }
 
   it('keeps runs in Redis: paging newest first, status filter, SSE replay, retention by count', async () => {
-    await start(
-      Array.from({ length: 5 }, () => [
-        textCall('generate_code', { task: 'add' }),
-        textCall('final_answer', { answer: 'ok' }),
-      ]).flat(),
-    );
+    // each run writes code, then answers (a final answer with no code behind it is not a success)
+    const run = [textCall('generate_code', { task: 'add' }), textCall('final_answer', { answer: 'done' })];
+    await start(Array.from({ length: 5 }, () => run).flat());
     const server = app.getHttpServer();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {

@@ -11,12 +11,6 @@ import { FakePlanner, FakeToolGateway, textCall, type PlannerReply } from './sup
 import { testSettings } from './support/settings';
 import { collectSse } from './support/sse';
 
-/** The least a run must do to succeed: generate code, then answer. */
-const WORK: PlannerReply[] = [
-  textCall('generate_code', { task: 'add' }),
-  textCall('final_answer', { answer: 'done' }),
-];
-
 const PIPELINE: PlannerReply[] = [
   { ...(textCall('formalize_task', { task: 'add' }) as object), delayMs: 150 },
   { ...(textCall('generate_code', { spec: '$last_spec' }) as object), delayMs: 150 },
@@ -140,9 +134,11 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
   });
 
   it('queues runs beyond the concurrency limit, cancels a queued one, and answers 429 when the queue is full', async () => {
-    await startApp([...['hang' as const], ...WORK], testSettings({ maxConcurrentRuns: 1 }), {
-      maxQueuedRuns: 1,
-    });
+    const writesCode = [
+      textCall('generate_code', { task: 'add' }),
+      textCall('final_answer', { answer: 'ok' }),
+    ];
+    await startApp(['hang', ...writesCode], testSettings({ maxConcurrentRuns: 1 }), { maxQueuedRuns: 1 });
     const server = app.getHttpServer();
     const first = await request(server).post('/v1/runs').send({ task: 'one' });
     await waitForStatus(first.body.id, 'running');
@@ -162,7 +158,9 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
   });
 
   it('lists runs newest first with paging and a status filter', async () => {
-    await startApp(Array.from({ length: 5 }, () => WORK).flat(), testSettings(), { retention: {} });
+    // each run writes code, then answers (a final answer with no code behind it is not a success)
+    const run = [textCall('generate_code', { task: 'add' }), textCall('final_answer', { answer: 'done' })];
+    await startApp(Array.from({ length: 5 }, () => run).flat(), testSettings(), { retention: {} });
     const server = app.getHttpServer();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {

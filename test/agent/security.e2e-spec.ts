@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import { PLANNER_MODEL } from '@app/inference';
 import request from 'supertest';
 import { AgentModule } from '../../apps/agent/src/agent.module';
-import { createLocalBackend } from '../../apps/agent/src/runs/run-backend';
 import { AGENT_SETTINGS, TOOL_GATEWAY } from '../../apps/agent/src/core/agent.tokens';
 import { configureAgentApp } from '../../apps/agent/src/http/configure-app';
+import { createLocalBackend } from '../../apps/agent/src/runs/run-backend';
 import { FakePlanner, FakeToolGateway, textCall } from './support/fakes';
 import { testSettings } from './support/settings';
 
@@ -28,13 +28,21 @@ describe('agent HTTP security', () => {
             { provide: TOOL_GATEWAY, useValue: new FakeToolGateway() },
             { provide: AGENT_SETTINGS, useValue: testSettings({ maxConcurrentRuns }) },
           ],
-          // runs beyond the concurrency limit wait in the queue; a full queue is the 429
-          runs: () => createLocalBackend({ dataDir: ':memory:', maxQueuedRuns: 1 }),
+          // one run may wait behind the running ones; the next is refused
+          runs: () => createLocalBackend({ dataDir: ':memory:', retention: {}, maxQueuedRuns: 1 }),
         }),
       ],
     }).compile();
     app = configureAgentApp(moduleRef.createNestApplication({ logger: false }), security);
     await app.listen(0, '127.0.0.1');
+  }
+
+  async function waitUntilRunning(api: ReturnType<typeof request>, id: string): Promise<void> {
+    for (let i = 0; i < 100; i += 1) {
+      if ((await api.get(`/v1/runs/${id}`)).body.status === 'running') return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('the first run never started');
   }
 
   afterEach(async () => {
@@ -55,6 +63,11 @@ describe('agent HTTP security', () => {
     await api.delete(`/v1/runs/${created.body.id}`).expect(401);
     await api.get(`/v1/runs/${created.body.id}`).set('authorization', 'Bearer agent-key').expect(200);
     await api.get('/health/live').expect(200);
+    const anonymous = await api.get('/health/ready');
+    expect(anonymous.body).toEqual({ status: expect.any(String) });
+    const operator = await api.get('/health/ready').set('authorization', 'Bearer agent-key');
+    expect(operator.status).toBe(anonymous.status);
+    expect(JSON.stringify(operator.body)).toContain('planner');
   });
 
   it('a DNS-rebinding page (foreign Host or Origin) is refused with 403', async () => {
@@ -76,8 +89,8 @@ describe('agent HTTP security', () => {
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', message: /nest/i } });
     expect(res.headers['x-powered-by']).toBeUndefined();
-    await api.post('/v1/runs').send({ task: 'first' }).expect(202);
-    await new Promise((r) => setTimeout(r, 50)); // the first leaves the queue for the one run slot
+    const first = await api.post('/v1/runs').send({ task: 'first' }).expect(202);
+    await waitUntilRunning(api, first.body.id);
     await api.post('/v1/runs').send({ task: 'second' }).expect(202);
     const limited = await api.post('/v1/runs').send({ task: 'third' });
     expect(limited.status).toBe(429);
