@@ -32,7 +32,11 @@ export class InFlightStep {
     const now = performance.now();
     const modelMs = Math.round(this.answer?.modelMs ?? now - this.modelStart);
     const toolMs = this.toolStart === undefined ? 0 : Math.round(now - this.toolStart);
-    const during = this.action ? `the ${this.action.tool} call` : 'the planner call';
+    const during = this.action
+      ? `the ${this.action.tool} call`
+      : this.answer
+        ? 'the work after the planner answered'
+        : 'the planner call';
     const completion = Math.ceil((this.answer?.output.text ?? this.streamed).length / 4);
     return {
       index: this.index,
