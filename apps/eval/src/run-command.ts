@@ -46,7 +46,7 @@ interface Source {
 async function gatewaySource(options: RunOptions, context: RunContext): Promise<Source> {
   const target = options.gateway
     ? ({ kind: 'http', url: options.gateway, apiKey: options.gatewayKey } as const)
-    : stdioGateway(context.env);
+    : stdioGateway(context.repoRoot, context.env);
   const tools = await McpToolClient.connect(target, context.signal);
   const verified = options.mode === 'verified';
   const source = new GatewayCodeSource(tools, { verified, maxRepairRounds: options.maxRepairRounds });
@@ -59,7 +59,7 @@ async function agentSource(options: RunOptions, context: RunContext): Promise<So
     return { source, gateway: 'the agent’s own', agent: options.agent, close: async () => undefined };
   }
   const env = options.gatewayKey ? { ...context.env, MCP_GATEWAY_API_KEY: options.gatewayKey } : context.env;
-  const stack = await startAgentStack(env, options.gateway);
+  const stack = await startAgentStack(context.repoRoot, env, options.gateway);
   const source = new AgentCodeSource({ baseUrl: stack.agentUrl });
   return { source, gateway: stack.gatewayUrl, agent: stack.agentUrl, close: () => stack.stop() };
 }

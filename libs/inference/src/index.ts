@@ -9,6 +9,7 @@ export type {
   GenerationResult,
   GenerationTimings,
   ModelClient,
+  ModelLoadStatus,
   ModelProtocol,
   ModelRole,
   ReplicaHealth,

@@ -111,6 +111,7 @@ export class McpServerFactory {
       signal: extra.signal,
       onToken: progress?.onToken,
       onProgress: progress?.onStage,
+      onWaiting: progress?.onWaiting,
       transport,
       requestId: typeof requestId === 'string' ? requestId : undefined,
     });

@@ -17,8 +17,8 @@ export class GatewayError extends Error {
 
 /** Model failures keep their code; the message already says what happened and what to do. */
 function fromInferenceError(error: InferenceError): GatewayError {
-  const { status, attempts, phase, retryAfterMs } = error.details;
-  const details = { status, attempts, phase, retryAfterMs };
+  const { status, attempts, phase, retryAfterMs, unavailable, truncated } = error.details;
+  const details = { status, attempts, phase, retryAfterMs, unavailable, truncated };
   return new GatewayError(error.code, `The code model failed: ${error.message}`, details, { cause: error });
 }
 
