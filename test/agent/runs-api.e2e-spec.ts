@@ -149,7 +149,12 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     expect(cancelledQueued.body.worker).toBeUndefined();
     await request(server).delete(`/v1/runs/${first.body.id}`);
     const fourth = await request(server).post('/v1/runs').send({ task: 'four' });
-    expect(await waitForEnd(fourth.body.id)).toMatchObject({ status: 'succeeded', task: 'four' });
+    // it ran to its end: a final answer with no tool call behind it, which is not a success
+    expect(await waitForEnd(fourth.body.id)).toMatchObject({
+      status: 'failed',
+      task: 'four',
+      result: { outcome: 'no_tool_calls' },
+    });
     expect((await request(server).get(`/v1/runs/${second.body.id}`)).body.status).toBe('cancelled');
   });
 
@@ -167,7 +172,8 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     const first = await request(server).get('/v1/runs?limit=2');
     expect(first.status).toBe(200);
     expect(first.body.runs.map((r: RunView) => r.id)).toEqual([ids[4], ids[3]]);
-    expect(first.body.runs[0]).toMatchObject({ task: 't4', status: 'succeeded', stepCount: 1 });
+    // each run is one final answer without a tool call: finished, but failed (no_tool_calls)
+    expect(first.body.runs[0]).toMatchObject({ task: 't4', status: 'failed', stepCount: 1 });
     expect(first.body.runs[0].steps).toBeUndefined();
     const second = await request(server).get(`/v1/runs?limit=2&cursor=${first.body.next_cursor}`);
     expect(second.body.runs.map((r: RunView) => r.id)).toEqual([ids[2], ids[1]]);
@@ -175,7 +181,8 @@ describe('Runs API (supertest, fakes behind the orchestrator)', () => {
     expect(last.body.runs.map((r: RunView) => r.id)).toEqual([ids[0]]);
     expect(last.body.next_cursor).toBeUndefined();
     expect((await request(server).get('/v1/runs?status=running')).body.runs).toEqual([]);
-    expect((await request(server).get('/v1/runs?status=succeeded')).body.runs).toHaveLength(5);
+    expect((await request(server).get('/v1/runs?status=failed')).body.runs).toHaveLength(5);
+    expect((await request(server).get('/v1/runs?status=succeeded')).body.runs).toEqual([]);
     const bad = await request(server).get('/v1/runs?status=done&limit=0');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
