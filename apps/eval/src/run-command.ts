@@ -140,6 +140,13 @@ interface Execution {
   expected: number;
 }
 
+/** The embedded engine may first download its model: say so, or the first minutes look like a hang. */
+function embeddedHint(header: RunHeader): string {
+  return header.config.endpoints.code === 'embedded (default model)'
+    ? ' — the first problem waits while the default GGUF model is downloaded (once, ~1.1 GB)'
+    : '';
+}
+
 async function execute(run: Execution): Promise<number> {
   const { options, context, paths } = run;
   const journal = new ResultJournal(paths.journal);
@@ -147,6 +154,7 @@ async function execute(run: Execution): Promise<number> {
   context.stderr(
     `${options.dataset} · ${options.mode}: ${run.pending.length} problems to run${run.done.length ? ` (${run.done.length} already done)` : ''}; journal ${paths.journal}\n`,
   );
+  context.stderr(`code model: ${run.header.config.endpoints.code}${embeddedHint(run.header)}\n`);
   const progress = new ProgressBar({
     total: run.expected,
     done: run.done,
