@@ -31,6 +31,8 @@ export interface RunsBenchResult {
   runs: number;
   runsPerSecond: number;
   queueLatencyMs: { p50: number; p99: number };
+  /** started_at → finished_at of one run (one planner call and an MCP session with the gateway) */
+  executionMs: { p50: number; p99: number };
   peakRssMiB: number[];
 }
 
@@ -113,8 +115,12 @@ async function measure(
   const latency = summarize(
     runs.map((r) => Date.parse(r.started_at ?? r.queued_at) - Date.parse(r.queued_at)),
   );
+  const execution = summarize(
+    runs.map((r) => Date.parse(r.finished_at ?? r.queued_at) - Date.parse(r.started_at ?? r.queued_at)),
+  );
   return {
     setup,
+    executionMs: { p50: execution.p50, p99: execution.p99 },
     runs: count,
     runsPerSecond: Math.round((count / ((last - first) / 1000)) * 10) / 10,
     queueLatencyMs: { p50: latency.p50, p99: latency.p99 },

@@ -75,6 +75,8 @@ export interface AgentRunsConfig {
   role: 'all' | 'api' | 'worker';
   retention: RunRetention;
   shutdownGraceMs: number;
+  /** Redis: a worker that stops renewing its lock this long (it died) loses the run to another worker */
+  queueLockMs: number;
 }
 
 /** Code execution (`libs/sandbox`): how generated code and its tests are run. */
@@ -141,6 +143,7 @@ function agentRunsConfig(env: EnvironmentVariables): AgentRunsConfig {
     role: env.AGENT_ROLE,
     retention: parseRetention(env.AGENT_RUN_RETENTION),
     shutdownGraceMs: env.AGENT_SHUTDOWN_GRACE_SECONDS * 1000,
+    queueLockMs: env.AGENT_QUEUE_LOCK_SECONDS * 1000,
   };
 }
 

@@ -115,6 +115,7 @@ export class EnvironmentVariables {
   })
   AGENT_RUN_RETENTION: string = '30d';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(3600) AGENT_SHUTDOWN_GRACE_SECONDS: number = 20;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(2) @Max(600) AGENT_QUEUE_LOCK_SECONDS: number = 30;
 
   // code execution (libs/sandbox); SANDBOX_MAX_CONCURRENCY defaults to the CPU cores in app-config
   @IsOptional() @IsIn(SANDBOX_MODES) SANDBOX: (typeof SANDBOX_MODES)[number] = 'auto';

@@ -24,9 +24,21 @@ import { collectSse } from './support/sse';
 
 type Run = Record<string, unknown>;
 
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function taskOf(request: RecordedRequest): string {
   const messages = (request.body as { messages?: Array<{ content?: string }> }).messages ?? [];
   return /\[(task-[\w-]+)\]/.exec(messages[0]?.content ?? '')?.[1] ?? 'unknown';
+}
+
+function isFirstTurn(request: RecordedRequest): boolean {
+  return ((request.body as { messages?: unknown[] }).messages ?? []).length <= 1;
 }
 
 describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
@@ -41,11 +53,20 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
     codeModel = await startCodeModel();
     planner = await startModelServerEmulator({
       record: false,
+      // a run: one generate_code call through the gateway, then the final answer; a run counts as
+      // executed once per first planner turn (a second execution would ask that turn again)
       handler: (request) => {
         const task = taskOf(request);
-        plannerCalls.set(task, (plannerCalls.get(task) ?? 0) + 1);
+        const firstTurn = isFirstTurn(request);
+        if (firstTurn) plannerCalls.set(task, (plannerCalls.get(task) ?? 0) + 1);
         if (task.startsWith('task-hang')) return { kind: 'hang' };
-        return { text: JSON.stringify({ tool: 'final_answer', arguments: { answer: task } }), delayMs: 300 };
+        // The first attempt of a "slow" run never answers: its worker is killed meanwhile.
+        if (task.startsWith('task-slow') && firstTurn && plannerCalls.get(task) === 1)
+          return { kind: 'hang' };
+        const action = firstTurn
+          ? { tool: 'generate_code', arguments: { task: 'say hello', language: 'python' } }
+          : { tool: 'final_answer', arguments: { answer: task } };
+        return { text: JSON.stringify(action), delayMs: 150 };
       },
     });
     gateway = await startGateway(codeModel);
@@ -68,8 +89,9 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
     return server;
   }
 
-  async function replica(redisUrl: string): Promise<AgentProcess> {
+  async function replica(redisUrl: string, env: Record<string, string> = {}): Promise<AgentProcess> {
     const agent = await startAgentProcess({
+      ...env,
       AGENT_REDIS_URL: redisUrl,
       MISTRAL_ENDPOINT: `${planner.url}/chat`,
       MISTRAL_PROTOCOL: 'local-models',
@@ -96,7 +118,7 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
     const [a, b] = [await replica(server.url), await replica(server.url)];
     const ids = await postMany([a, b], 20, 'share');
     const done = await Promise.all(ids.map((id) => waitForRun(a.url, id, isFinished, 30_000)));
-    expect(done.every((run) => run.status === 'succeeded')).toBe(true);
+    expect(done.filter((run) => run.status !== 'succeeded')).toEqual([]);
     const workers = new Set(done.map((run) => String(run.worker).split(':').at(-1)));
     expect(workers).toEqual(new Set([String(a.child.pid), String(b.child.pid)]));
     for (let i = 0; i < 20; i += 1) expect(plannerCalls.get(`task-share-${i}`)).toBe(1);
@@ -105,7 +127,7 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
         (await getJson<Run>(`${a.url}/v1/runs/${id}`)).body,
       );
     const sse = await collectSse(`${b.url}/v1/runs/${ids[0]}/events`);
-    expect(sse.events.map((e) => e.event)).toEqual(['step', 'end']);
+    expect(sse.events.map((e) => e.event)).toEqual(['step', 'step', 'end']);
     const listed = (await getJson<{ runs: Run[] }>(`${b.url}/v1/runs?status=succeeded&limit=100`)).body;
     expect(listed.runs).toHaveLength(20);
 
@@ -140,6 +162,34 @@ describe('Runs across replicas on Redis (two built agents, BullMQ)', () => {
     expect((await getJson(`${b.url}/health/ready`)).status).toBe(200);
     expect((await postRun(b.url, '[task-outage-after] back')).status).toBe(202);
   }, 120_000);
+
+  it('kill -9 of the replica running a run: the queue gives the stalled run to the other, which resumes it; an api-only replica executes nothing', async () => {
+    const server = await redis();
+    const lock = { AGENT_QUEUE_LOCK_SECONDS: '5' };
+    const api = await replica(server.url, { ...lock, AGENT_ROLE: 'api' });
+    const [a, b] = [await replica(server.url, lock), await replica(server.url, lock)];
+    const { body } = await postRun(api.url, '[task-slow-1] take your time');
+    const running = await waitForRun(api.url, body.id, (run) => run.status === 'running');
+    const holder = String(running.worker).endsWith(`:${a.child.pid}`) ? a : b;
+    const survivor = holder === a ? b : a;
+    await until(() => plannerCalls.get('task-slow-1') === 1); // the holder is inside its planner call
+    await holder.stop('SIGKILL');
+    const done = await waitForRun(api.url, body.id, isFinished, 30_000);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      result: { answer: 'task-slow-1' },
+      attempts: 2,
+      worker: expect.stringContaining(`:${survivor.child.pid}`),
+    });
+    expect(plannerCalls.get('task-slow-1')).toBe(2); // the step the dead worker was in is redone, once
+    expect(survivor.output()).toContain('resumed after step 0');
+    const ids = await postMany([api], 4, 'api');
+    const viaApi = await Promise.all(ids.map((id) => waitForRun(api.url, id, isFinished, 20_000)));
+    expect(viaApi.every((run) => String(run.worker).endsWith(`:${survivor.child.pid}`))).toBe(true);
+    expect((await getJson(`${api.url}/health/ready`)).body).toMatchObject({
+      info: { runs: { status: 'up', mode: 'redis', role: 'api' } },
+    });
+  }, 90_000);
 
   it('Redis down at start: one line naming AGENT_REDIS_URL, non-zero exit', async () => {
     const port = await freePort();

@@ -63,6 +63,11 @@ describe('agent HTTP security', () => {
     await api.delete(`/v1/runs/${created.body.id}`).expect(401);
     await api.get(`/v1/runs/${created.body.id}`).set('authorization', 'Bearer agent-key').expect(200);
     await api.get('/health/live').expect(200);
+    const anonymous = await api.get('/health/ready');
+    expect(anonymous.body).toEqual({ status: expect.any(String) });
+    const operator = await api.get('/health/ready').set('authorization', 'Bearer agent-key');
+    expect(operator.status).toBe(anonymous.status);
+    expect(JSON.stringify(operator.body)).toContain('planner');
   });
 
   it('a DNS-rebinding page (foreign Host or Origin) is refused with 403', async () => {

@@ -452,7 +452,9 @@ describePid1('STOPSIGNAL as in a container: each CMD as PID 1 of its own PID nam
   }, 60_000);
 
   it('gateway with the embedded llama.cpp engine loaded exits 0 on SIGTERM', async () => {
-    const modelFile = await writeTinyGguf({ name: 'pid1-tiny' });
+    // JSON closers preferred: under formalize_task's grammar random weights then close their strings quickly
+    // (without it they write one 800-token string and the answer is rightly reported as cut)
+    const modelFile = await writeTinyGguf({ name: 'pid1-tiny', preferJsonClosers: true });
     const port = String(await freePort());
     const env = containerEnv('gateway', {
       GATEWAY_HOST: '127.0.0.1',

@@ -308,7 +308,8 @@ describe('AgentOrchestrator — planner context window', () => {
       expect(Math.ceil(chars / 3) + plannerMaxTokens).toBeLessThanOrEqual(window);
     }
     const last = planner.requests.at(-1)!.messages;
-    expect(last.at(-1)!.content).toContain(code(8).slice(0, 3000));
+    // the newest observation is the last code generated (verbatim), whatever else the loop called
+    expect(last.at(-1)!.content).toContain(code(n).slice(0, 3000));
     expect(last.map((m) => m.content).join('\n')).toContain("left out to fit the planner's context window");
   });
 });
@@ -349,7 +350,7 @@ describe('AgentOrchestrator — ending', () => {
   });
 
   it('exits on the wall-time budget, aborting the hung planner call', async () => {
-    const { view, planner } = await runAgent(['hang'], { settings: { maxWallTimeMs: 100 } });
+    const { view, planner } = await runAgent(['hang'], { settings: { maxWallTimeMs: 500 } });
     expect(view.result?.outcome).toBe('max_wall_time');
     expect(view.status).toBe('failed');
     expect(planner.requests[0]?.signal?.aborted).toBe(true);

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import {
   HealthCheckService,
   HealthIndicatorService,
@@ -8,6 +8,7 @@ import {
 import { PLANNER_MODEL, type ModelClient } from '@app/inference';
 import type { ServerResponse } from 'node:http';
 import { describeError } from '../core/agent.errors';
+import type { AgentRequest } from '../http/access-guard';
 import { TOOL_GATEWAY } from '../core/agent.tokens';
 import type { ToolGateway } from '../tools/tool-gateway';
 import { RUN_BACKEND, type RunBackend } from '../runs/run-backend';
@@ -31,18 +32,20 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: ServerResponse): Promise<unknown> {
+  async ready(@Req() req: AgentRequest, @Res({ passthrough: true }) res: ServerResponse): Promise<unknown> {
+    const detailed = req.healthDetail !== false;
     try {
-      return await this.health.check([
+      const result = await this.health.check([
         () => this.checkPlanner(),
         () => this.checkGateway(),
         () => this.checkRunStore(),
       ]);
+      return detailed ? result : { status: result.status };
     } catch (error) {
       // Terminus reports "not ready" as an exception; answer with its body rather than the generic error shape.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       res.statusCode = 503;
-      return error.getResponse();
+      return detailed ? error.getResponse() : { status: 'error' };
     }
   }
 

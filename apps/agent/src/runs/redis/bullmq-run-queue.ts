@@ -3,6 +3,7 @@ import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { describeError } from '../../core/agent.errors';
 import { settleWithin, type RunProcessor, type RunQueue } from '../queue/run-queue';
+import { MAX_CRASH_RESUMES } from '../run-executor';
 
 export const QUEUE_NAME = 'agent-runs';
 /** Deliveries of one run: a checkpoint at shutdown or a crash of the worker's process each use one. */
@@ -29,6 +30,7 @@ export class BullRunQueue implements RunQueue {
   constructor(
     private readonly producer: Redis,
     private readonly workerConnection: Redis,
+    private readonly lockMs: number,
     onJobFailed: JobFailedHandler,
   ) {
     this.queue = new Queue(QUEUE_NAME, {
@@ -66,7 +68,13 @@ export class BullRunQueue implements RunQueue {
         // Thrown so that BullMQ delivers the job again (to any replica): the run resumes from its steps.
         if (outcome === 'interrupted') throw new Error('checkpointed at shutdown; to be resumed');
       },
-      { connection: this.workerConnection, concurrency, maxStalledCount: 1 },
+      {
+        connection: this.workerConnection,
+        concurrency,
+        lockDuration: this.lockMs,
+        stalledInterval: this.lockMs,
+        maxStalledCount: MAX_CRASH_RESUMES,
+      },
     );
     this.worker.on('error', (error) => this.logger.warn(`worker: ${describeError(error)}`));
   }

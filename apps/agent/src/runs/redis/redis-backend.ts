@@ -79,10 +79,11 @@ export async function createRedisBackend(config: AgentRunsConfig): Promise<RunBa
   const repository = new RedisRunRepository(api, location);
   const workerRepository = new RedisRunRepository(patient, location);
   const bus = new RedisRunEventBus(patient, subscriber);
-  const queue = new BullRunQueue(api, patient, async (runId, reason) => {
+  const queue = new BullRunQueue(api, patient, config.queueLockMs, async (runId, reason) => {
     const doc = await workerRepository.get(runId);
     if (!doc || !['queued', 'running'].includes(doc.status)) return;
-    const error = { code: 'WORKER_LOST', message: `the queue gave up on the run: ${reason}` };
+    const message = `the agent process stopped during step ${doc.stepCount + 1}; the queue gave up on the run (${reason})`;
+    const error = { code: 'WORKER_LOST', message };
     const failed = { ...doc, status: 'failed' as const, error, finishedAt: new Date().toISOString() };
     if (await workerRepository.update(failed, { status: ['queued', 'running'], attempts: doc.attempts }))
       await bus.publish(runId, { type: 'end', run: toRunSummary(failed) });
