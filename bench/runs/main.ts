@@ -1,6 +1,7 @@
 /**
  * `npm run bench`, section "agent runs": N runs queued at once on one agent (SQLite) and on two agent
- * replicas sharing one redis-server (BullMQ), with an instant emulated planner (one step per run) and the
+ * replicas sharing one redis-server (BullMQ), with an instant emulated planner (two steps per run:
+ * generate_code through the real gateway, then the final answer) and the
  * real gateway. Measures runs/s, queue latency (started_at − queued_at) p50/p99 and the agents' peak RSS.
  *
  *   node dist/bench/runs/main.js [--runs 500] [--out FILE]
@@ -11,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startModelServerEmulator } from '../../test/support/model-server-emulator';
+import { replyTextFor } from '../emulator/replies';
 import { freePort, startNode, waitUntil, type NodeChild } from '../support/processes';
 import { startGateway } from '../support/servers';
 import { summarize } from '../support/stats';
@@ -134,9 +136,19 @@ async function main(): Promise<void> {
   const out = resolve(
     argv.includes('--out') ? argv[argv.indexOf('--out') + 1]! : join(ROOT, 'bench', 'results', 'runs.json'),
   );
+  // One emulator answers both: the planner on /chat (generate_code, then the final answer: the least a
+  // run must do to succeed), the gateway's code model on the OpenAI paths.
   const planner = await startModelServerEmulator({
     record: false,
-    handler: () => ({ text: '{"tool":"final_answer","arguments":{"answer":"done"}}' }),
+    handler: (request) => {
+      if (request.path !== '/chat') return { text: replyTextFor(request) };
+      const messages = (request.body as { messages?: unknown[] }).messages ?? [];
+      const action =
+        messages.length > 1
+          ? { tool: 'final_answer', arguments: { answer: 'done' } }
+          : { tool: 'generate_code', arguments: { task: 'add two numbers', language: 'python' } };
+      return { text: JSON.stringify(action) };
+    },
   });
   const gateway = await startGateway(planner.url);
   const common = {

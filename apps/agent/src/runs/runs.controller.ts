@@ -12,7 +12,6 @@ import {
   Res,
 } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AgentError } from '../core/agent.errors';
 import { CreateRunDto } from './create-run.dto';
 import { ListRunsQuery } from './list-runs.query';
 import { RUN_BACKEND, type RunBackend } from './run-backend';
@@ -34,18 +33,11 @@ export class RunsController {
     @Body() body: CreateRunDto,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<{ id: string; status: string }> {
-    try {
-      const doc = await this.runs.start({
-        task: body.task,
-        language: body.language,
-        maxSteps: body.max_steps,
-      });
-      res.setHeader('Location', `/v1/runs/${doc.id}`);
-      return { id: doc.id, status: doc.status };
-    } catch (error) {
-      setRetryAfter(error, res);
-      throw error;
-    }
+    // a 503 while the queue is unreachable (or a 429 when it is full) gets Retry-After from the filter
+    const request = { task: body.task, language: body.language, maxSteps: body.max_steps };
+    const doc = await this.runs.start(request);
+    res.setHeader('Location', `/v1/runs/${doc.id}`);
+    return { id: doc.id, status: doc.status };
   }
 
   @Get()
@@ -72,11 +64,4 @@ export class RunsController {
   cancel(@Param('id') id: string): Promise<RunResource> {
     return this.runs.cancel(id);
   }
-}
-
-/** 503 answers say when to come back (`Retry-After`); the error body is written by the exception filter. */
-function setRetryAfter(error: unknown, res: ServerResponse): void {
-  if (!(error instanceof AgentError) || error.code !== 'UNAVAILABLE') return;
-  const details = error.details as { retryAfterSeconds?: number } | undefined;
-  res.setHeader('Retry-After', String(details?.retryAfterSeconds ?? 5));
 }
