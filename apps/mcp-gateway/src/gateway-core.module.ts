@@ -5,6 +5,8 @@ import { Global, Module } from '@nestjs/common';
 import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
 import { McpServerFactory } from './mcp/mcp-server.factory';
+import { McpToolCalls } from './mcp/mcp-tool-calls';
+import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { PROMPT_TEMPLATE_SOURCE, PromptCatalog } from './mcp/prompt-catalog';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { ToolCatalog } from './tools/tool-catalog';
@@ -27,7 +29,9 @@ const inferenceModule = InferenceModule.forRootAsync({
     ModelReadiness,
     ToolCatalog,
     ToolExecutionService,
+    McpToolCalls,
     McpServerFactory,
+    ModernServerFactory,
     PromptCatalog,
     InferenceMetricsObserver,
     ...TOOL_PROVIDERS,
@@ -39,7 +43,9 @@ const inferenceModule = InferenceModule.forRootAsync({
     ModelReadiness,
     ToolCatalog,
     ToolExecutionService,
+    McpToolCalls,
     McpServerFactory,
+    ModernServerFactory,
     PromptCatalog,
   ],
 })

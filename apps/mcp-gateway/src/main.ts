@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { runOrExitOnConfigError } from '@app/config';
+import { gatewayConfig, runOrExitOnConfigError, type GatewayConfigType } from '@app/config';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { PassThrough } from 'node:stream';
+import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp, gatewaySettings } from './http-app';
-import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpSessionRegistry } from './mcp/session-registry';
 import { StreamableHttpService } from './mcp/streamable-http.service';
+import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { shutdownOnce } from './shutdown';
 import { ToolExecutionService } from './tools/tool-execution.service';
 
@@ -53,16 +54,30 @@ async function startHttp(): Promise<void> {
   });
 }
 
-/** stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. */
+/**
+ * stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. SDK v2's serveStdio
+ * serves both eras: the opening exchange (server/discover or a 2026 request, or initialize) pins the
+ * connection's era. The transport reads stdin through a pass-through that ends only after the drain, so
+ * calls running when the client closes stdin still get their answers written.
+ */
 async function startStdio(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot('stdio'), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  const server = app.get(McpServerFactory).create('stdio');
-  const stop = shutdownOnce(() => stopGracefully(app, () => server.close()));
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  const factory = app.get(ModernServerFactory);
+  const input = new PassThrough();
+  process.stdin.pipe(input, { end: false });
+  const transport = new StdioServerTransport(input, process.stdout, {
+    maxBufferSize: app.get<GatewayConfigType>(gatewayConfig.KEY).bodyLimitBytes,
+  });
+  const connection = serveStdio((ctx) => factory.create('stdio', ctx), {
+    transport,
+    onerror: (error) => logger.warn(`MCP stdio: ${error.message}`),
+  });
+  const stop = shutdownOnce(() => stopGracefully(app, () => connection.close()));
   // The client closing stdin is the usual way a stdio server is told to go.
   process.stdin.once('end', stop);
-  await server.connect(new StdioServerTransport());
-  app.get(Logger).log('MCP gateway speaking MCP on stdio');
+  logger.log('MCP gateway speaking MCP on stdio');
 }
 
 void runOrExitOnConfigError(() => (process.argv.includes('--stdio') ? startStdio() : startHttp()));

@@ -6,6 +6,8 @@ import type { ToolOutcome } from '../tools/tool.types';
 export interface ToolCallLog {
   tool: string;
   transport: string;
+  /** MCP protocol family (modern / legacy / none for REST) */
+  era?: string;
   /** the x-request-id of the HTTP request that carried the call */
   requestId?: string;
 }
@@ -28,6 +30,7 @@ export class GatewayLogger {
       event: 'tool_call',
       tool: call.tool,
       transport: call.transport,
+      ...(call.era === undefined ? {} : { era: call.era }),
       ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
       outcome: outcome.ok ? 'ok' : outcome.error.code,
       durationMs: Math.round(durationMs * 100) / 100,

@@ -1,4 +1,4 @@
-import type { ProgressToken } from '@modelcontextprotocol/sdk/types.js';
+import type { ProgressToken } from './mcp-protocol';
 
 export interface ProgressNotice {
   method: 'notifications/progress';

@@ -34,4 +34,11 @@ function describe(name: ToolName): ToolDescriptor {
 export class ToolCatalog {
   readonly tools: readonly ToolDescriptor[] = TOOL_NAMES.map(describe);
   readonly listToolsResult = { tools: [...this.tools] };
+  private readonly outputSchemas = new Map<string, ToolDescriptor['outputSchema']>(
+    this.tools.map((tool) => [tool.name, tool.outputSchema]),
+  );
+
+  outputSchemaOf(name: string): ToolDescriptor['outputSchema'] | undefined {
+    return this.outputSchemas.get(name);
+  }
 }
