@@ -2,6 +2,7 @@ import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   LOG_LEVEL_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
   Server,
   type CacheHint,
   type CallToolRequest,
@@ -11,7 +12,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { ToolCatalog } from '../../tools/tool-catalog';
 import type { TransportKind } from '../../tools/tool.types';
-import { isLoggingLevel, type LoggingLevel, type McpEra } from '../mcp-protocol';
+import { MODERN_PROTOCOL_VERSION, isLoggingLevel, type LoggingLevel, type McpEra } from '../mcp-protocol';
 import { McpToolCalls } from '../mcp-tool-calls';
 import { PromptCatalog, type CompleteParams } from '../prompt-catalog';
 import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from '../server-identity';
@@ -21,6 +22,12 @@ import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from '../server-identity';
  * change only with a new gateway version (spec 2026-07-28 changelog, minor change 5: `ttlMs`/`cacheScope`).
  */
 const LIST_TTL_MS = 5 * 60_000;
+
+/**
+ * server/discover names every revision this endpoint answers: 2026-07-28 per request, the 2025 ones (and
+ * 2024-11-05) through initialize — the SDK's own answer lists only the modern ones.
+ */
+const DISCOVERED_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS];
 
 /** Per-connection state of a 2025-era stdio connection: the level chosen with logging/setLevel. */
 interface LegacyConnectionState {
@@ -57,6 +64,11 @@ export class ModernServerFactory {
       cacheHints: this.cacheHints,
     });
     const state: LegacyConnectionState = {};
+    server.setRequestHandler('server/discover', () => ({
+      supportedVersions: DISCOVERED_VERSIONS,
+      capabilities: CAPABILITIES,
+      instructions: INSTRUCTIONS,
+    }));
     server.setRequestHandler('tools/list', () => this.catalog.listToolsResult);
     server.setRequestHandler('tools/call', (request, ctx) =>
       this.callTool(server, request, ctx, transport, { era: context.era, state }),
@@ -73,6 +85,7 @@ export class ModernServerFactory {
         return {};
       });
     }
+    keepOwnDiscover(server);
     return server;
   }
 
@@ -96,6 +109,18 @@ export class ModernServerFactory {
     const outputSchema = this.catalog.outputSchemaOf(name);
     return server.projectCallToolResult(result, outputSchema);
   }
+}
+
+/**
+ * The serving entries (createMcpHandler, serveStdio) install the SDK's own server/discover after the factory
+ * ran, and that one lists the modern revisions only; this instance keeps the handler registered above.
+ */
+function keepOwnDiscover(server: Server): void {
+  const register = server.setRequestHandler.bind(server) as (method: string, ...rest: unknown[]) => void;
+  const guarded = (method: string, ...rest: unknown[]) => {
+    if (method !== 'server/discover') register(method, ...rest);
+  };
+  server.setRequestHandler = guarded;
 }
 
 /** 2026-07-28: the level travels per request in `_meta`; absent means no log notifications (SEP-2575). */
