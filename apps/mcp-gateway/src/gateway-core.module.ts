@@ -6,6 +6,7 @@ import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
 import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpToolCalls } from './mcp/mcp-tool-calls';
+import { McpTaskRegistry } from './mcp/tasks/task-registry';
 import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { PROMPT_TEMPLATE_SOURCE, PromptCatalog } from './mcp/prompt-catalog';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -30,6 +31,7 @@ const inferenceModule = InferenceModule.forRootAsync({
     ToolCatalog,
     ToolExecutionService,
     McpToolCalls,
+    McpTaskRegistry,
     McpServerFactory,
     ModernServerFactory,
     PromptCatalog,

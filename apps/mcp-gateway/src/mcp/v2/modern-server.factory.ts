@@ -7,7 +7,9 @@ import {
   type CacheHint,
   type CallToolRequest,
   type CallToolResult,
+  type JSONRPCRequest,
   type McpRequestContext,
+  type Result,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { ToolCatalog } from '../../tools/tool-catalog';
@@ -16,6 +18,17 @@ import { MODERN_PROTOCOL_VERSION, isLoggingLevel, type LoggingLevel, type McpEra
 import { McpToolCalls } from '../mcp-tool-calls';
 import { PromptCatalog, type CompleteParams } from '../prompt-catalog';
 import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from '../server-identity';
+import { McpTaskRegistry } from '../tasks/task-registry';
+import {
+  TASKS_EXTENSION,
+  TaskAwareServer,
+  declaresTasks,
+  registerTaskMethods,
+  taskOwnerOf,
+} from './task-aware-server';
+
+/** 2026-07-28 adds the Tasks extension to what the gateway offers (extensions live in capabilities). */
+const MODERN_CAPABILITIES = { ...CAPABILITIES, extensions: { [TASKS_EXTENSION]: {} } };
 
 /**
  * How long a client (or a shared cache, when no API keys guard the gateway) may reuse the lists: they
@@ -47,6 +60,7 @@ export class ModernServerFactory {
     private readonly catalog: ToolCatalog,
     private readonly toolCalls: McpToolCalls,
     private readonly prompts: PromptCatalog,
+    private readonly tasks: McpTaskRegistry,
     @Inject(gatewayConfig.KEY) config: GatewayConfigType,
   ) {
     // with API keys the lists answer authenticated requests only: no shared cache may keep them
@@ -58,17 +72,23 @@ export class ModernServerFactory {
   }
 
   create(transport: TransportKind, context: Pick<McpRequestContext, 'era'>): Server {
-    const server = new Server(SERVER_INFO, {
-      capabilities: CAPABILITIES,
+    const modern = context.era === 'modern';
+    const capabilities = modern ? MODERN_CAPABILITIES : CAPABILITIES;
+    const server = new TaskAwareServer(SERVER_INFO, {
+      capabilities,
       instructions: INSTRUCTIONS,
       cacheHints: this.cacheHints,
     });
     const state: LegacyConnectionState = {};
     server.setRequestHandler('server/discover', () => ({
       supportedVersions: DISCOVERED_VERSIONS,
-      capabilities: CAPABILITIES,
+      capabilities,
       instructions: INSTRUCTIONS,
     }));
+    if (modern) {
+      server.startTask = (request, ctx) => this.startTask(request, ctx, transport);
+      registerTaskMethods(server, this.tasks);
+    }
     server.setRequestHandler('tools/list', () => this.catalog.listToolsResult);
     server.setRequestHandler('tools/call', (request, ctx) =>
       this.callTool(server, request, ctx, transport, { era: context.era, state }),
@@ -87,6 +107,24 @@ export class ModernServerFactory {
     }
     keepOwnDiscover(server);
     return server;
+  }
+
+  /** A long tool asked for by a client that declared the Tasks extension runs as a task (spec: server's choice). */
+  private startTask(
+    request: JSONRPCRequest,
+    ctx: ServerContext,
+    transport: TransportKind,
+  ): Result | undefined {
+    const { name, arguments: args } = (request.params ?? {}) as { name?: unknown; arguments?: unknown };
+    if (typeof name !== 'string' || !declaresTasks(ctx) || !this.tasks.canRunAsTask(name)) return undefined;
+    const task = this.tasks.start({
+      tool: name,
+      args,
+      owner: taskOwnerOf(ctx),
+      transport,
+      requestId: ctx.http?.req?.headers.get('x-request-id') ?? undefined,
+    });
+    return { ...task, resultType: 'task' };
   }
 
   private async callTool(
