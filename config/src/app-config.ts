@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 import { splitList } from './url-list.validator';
@@ -14,7 +14,12 @@ export interface ModelEndpointConfig {
   apiKey?: string;
   /** embedded engine: a local GGUF path or an `hf:` URI */
   modelFile?: string;
+  /** how JSON Schemas are sent (STARCODER_/MISTRAL_STRUCTURED_OUTPUT); `auto` detects the server */
+  structuredOutput: StructuredOutputSetting;
 }
+
+export type StructuredOutputSetting =
+  'auto' | 'openai' | 'llama.cpp' | 'vllm' | 'vllm-legacy' | 'tgi' | 'ollama' | 'none';
 
 export interface InferenceConfig {
   code: ModelEndpointConfig;
@@ -22,6 +27,10 @@ export interface InferenceConfig {
   timeoutMs: number;
   maxRetries: number;
   maxConcurrency: number;
+  /** calls waiting for one of the maxConcurrency slots, per endpoint (MODEL_MAX_QUEUE) */
+  maxQueued: number;
+  /** streamed calls: how long the first token may take once sent (MODEL_FIRST_TOKEN_SECONDS) */
+  firstTokenMs: number;
   embedded: { cacheDir: string; threads?: number; contextSize?: number };
 }
 
@@ -48,6 +57,15 @@ export interface AgentConfig {
   maxTokens: number;
 }
 
+/** Code execution (`libs/sandbox`): how generated code and its tests are run. */
+export interface SandboxConfig {
+  /** auto: bubblewrap when it works here, else execution unavailable; bubblewrap: required; off: none */
+  mode: 'auto' | 'bubblewrap' | 'off';
+  timeoutSeconds: number;
+  memoryMb: number;
+  maxConcurrency: number;
+}
+
 export interface LoggingConfig {
   level: string;
   pretty: boolean;
@@ -59,6 +77,7 @@ export interface AppConfig {
   inference: InferenceConfig;
   gateway: GatewayConfig;
   agent: AgentConfig;
+  sandbox: SandboxConfig;
   logging: LoggingConfig;
 }
 
@@ -75,6 +94,7 @@ function endpointConfig(env: EnvironmentVariables, role: 'code' | 'planner'): Mo
     model: env[`${prefix}_MODEL`],
     apiKey: env[`${prefix}_API_KEY`],
     modelFile: env[`${prefix}_MODEL_FILE`],
+    structuredOutput: env[`${prefix}_STRUCTURED_OUTPUT`],
   };
 }
 
@@ -93,6 +113,8 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       timeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
       maxRetries: env.MODEL_MAX_RETRIES,
       maxConcurrency: env.MODEL_MAX_CONCURRENCY,
+      maxQueued: env.MODEL_MAX_QUEUE,
+      firstTokenMs: env.MODEL_FIRST_TOKEN_SECONDS * 1000,
       embedded: {
         cacheDir: env.MODEL_CACHE_DIR ?? join(homedir(), '.cache', 'code-model-mcp', 'models'),
         threads: env.EMBEDDED_THREADS,
@@ -118,6 +140,12 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       maxSteps: env.AGENT_MAX_STEPS,
       maxWallTimeMs: env.AGENT_MAX_SECONDS * 1000,
       maxTokens: env.AGENT_MAX_TOKENS,
+    },
+    sandbox: {
+      mode: env.SANDBOX,
+      timeoutSeconds: env.SANDBOX_TIMEOUT_SECONDS,
+      memoryMb: env.SANDBOX_MEMORY_MB,
+      maxConcurrency: env.SANDBOX_MAX_CONCURRENCY ?? availableParallelism(),
     },
     logging: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY, logPayloads: env.LOG_PAYLOADS },
   };

@@ -11,18 +11,20 @@ export const inferenceConfig = registerAs('inference', () => loadConfig(process.
 export const gatewayConfig = registerAs('gateway', () => loadConfig(process.env).gateway);
 export const agentConfig = registerAs('agent', () => loadConfig(process.env).agent);
 export const loggingConfig = registerAs('logging', () => loadConfig(process.env).logging);
+export const sandboxConfig = registerAs('sandbox', () => loadConfig(process.env).sandbox);
 
 export type InferenceConfigType = ConfigType<typeof inferenceConfig>;
 export type GatewayConfigType = ConfigType<typeof gatewayConfig>;
 export type AgentConfigType = ConfigType<typeof agentConfig>;
 export type LoggingConfigType = ConfigType<typeof loggingConfig>;
+export type SandboxConfigType = ConfigType<typeof sandboxConfig>;
 
 /** The global config module every app imports once; `.env` in the working directory is honoured. */
 export function appConfigModule(): Promise<DynamicModule> {
   return ConfigModule.forRoot({
     isGlobal: true,
     cache: true,
-    load: [inferenceConfig, gatewayConfig, agentConfig, loggingConfig],
+    load: [inferenceConfig, gatewayConfig, agentConfig, loggingConfig, sandboxConfig],
     validate: (env) => {
       validateEnvironment(env);
       return env;

@@ -63,6 +63,19 @@ describe('loadConfig', () => {
     expect(config.logging.logPayloads).toBe(true);
   });
 
+  it('keeps the in-flight limit, the queue size and the first-token deadline apart', () => {
+    const config = loadConfig({
+      MODEL_MAX_CONCURRENCY: '4',
+      MODEL_MAX_QUEUE: '500',
+      MODEL_FIRST_TOKEN_SECONDS: '90',
+      MISTRAL_STRUCTURED_OUTPUT: 'llama.cpp',
+    });
+    expect(config.inference).toMatchObject({ maxConcurrency: 4, maxQueued: 500, firstTokenMs: 90_000 });
+    expect(config.inference.planner.structuredOutput).toBe('llama.cpp');
+    expect(config.inference.code.structuredOutput).toBe('auto');
+    expect(loadConfig({}).inference).toMatchObject({ maxQueued: 1024, firstTokenMs: 30_000 });
+  });
+
   it('treats blank values as unset', () => {
     expect(loadConfig({ STARCODER_ENDPOINT: '', GATEWAY_PORT: ' ' }).gateway.port).toBe(3000);
   });
@@ -77,6 +90,9 @@ describe('loadConfig', () => {
     ['LOG_PAYLOADS', 'maybe', 'LOG_PAYLOADS must be a boolean value'],
     ['MCP_GATEWAY_URL', 'http://a/mcp,http://b/mcp', 'MCP_GATEWAY_URL must be an http(s) URL'],
     ['GATEWAY_API_KEYS', ' , ', 'GATEWAY_API_KEYS must list at least one key'],
+    ['MODEL_MAX_QUEUE', '-1', 'MODEL_MAX_QUEUE must not be less than 0'],
+    ['MODEL_FIRST_TOKEN_SECONDS', '0', 'MODEL_FIRST_TOKEN_SECONDS must not be less than 1'],
+    ['STARCODER_STRUCTURED_OUTPUT', 'xml', 'STARCODER_STRUCTURED_OUTPUT must be one of the following values'],
   ])('rejects %s=%s with a line naming the variable', (name, value, expected) => {
     const message = problemsOf({ [name]: value });
     expect(message).toContain(expected);

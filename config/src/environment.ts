@@ -17,6 +17,17 @@ import { IsUrlList } from './url-list.validator';
 const PROTOCOLS = ['auto', 'local-models', 'openai-chat', 'openai-completions', 'embedded'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MCP_MODES = ['stateful', 'stateless'] as const;
+const SANDBOX_MODES = ['auto', 'bubblewrap', 'off'] as const;
+const STRUCTURED_DIALECTS = [
+  'auto',
+  'openai',
+  'llama.cpp',
+  'vllm',
+  'vllm-legacy',
+  'tgi',
+  'ollama',
+  'none',
+] as const;
 
 const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -51,6 +62,13 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) MODEL_TIMEOUT_SECONDS: number = 60;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(10) MODEL_MAX_RETRIES: number = 2;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(100_000) MODEL_MAX_CONCURRENCY: number = 256;
+  // real model servers: queue size and first-token deadline apart from the in-flight limit (issue 15)
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(1_000_000) MODEL_MAX_QUEUE: number = 1024;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) MODEL_FIRST_TOKEN_SECONDS: number = 30;
+  @IsOptional() @IsIn(STRUCTURED_DIALECTS) STARCODER_STRUCTURED_OUTPUT: (typeof STRUCTURED_DIALECTS)[number] =
+    'auto';
+  @IsOptional() @IsIn(STRUCTURED_DIALECTS) MISTRAL_STRUCTURED_OUTPUT: (typeof STRUCTURED_DIALECTS)[number] =
+    'auto';
 
   @IsOptional() @IsString() @MinLength(1) GATEWAY_HOST: string = '127.0.0.1';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) GATEWAY_PORT: number = 3000;
@@ -74,6 +92,12 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) AGENT_MAX_SECONDS: number = 600;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(100) @Max(10_000_000) AGENT_MAX_TOKENS: number = 32_000;
+
+  // code execution (libs/sandbox); SANDBOX_MAX_CONCURRENCY defaults to the CPU cores in app-config
+  @IsOptional() @IsIn(SANDBOX_MODES) SANDBOX: (typeof SANDBOX_MODES)[number] = 'auto';
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(60) SANDBOX_TIMEOUT_SECONDS: number = 10;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(64) @Max(65_536) SANDBOX_MEMORY_MB: number = 512;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(256) SANDBOX_MAX_CONCURRENCY?: number;
 
   @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
   @IsOptional() @Transform(toBoolean) @IsBoolean() LOG_PRETTY: boolean = false;

@@ -7,6 +7,7 @@ export {
   type InferenceConfig,
   type LoggingConfig,
   type ModelEndpointConfig,
+  type SandboxConfig,
 } from './app-config';
 export {
   agentConfig,
@@ -14,10 +15,12 @@ export {
   gatewayConfig,
   inferenceConfig,
   loggingConfig,
+  sandboxConfig,
   type AgentConfigType,
   type GatewayConfigType,
   type InferenceConfigType,
   type LoggingConfigType,
+  type SandboxConfigType,
 } from './config.module';
 export { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 export { environmentWithDotEnv, runOrExitOnConfigError } from './exit-on-config-error';

@@ -105,13 +105,13 @@ describe('Agent pipeline: emulated planner → agent → real MCP gateway → em
       plannerMode: 'native',
       result: { outcome: 'final_answer' },
     });
-    expect(view.tools).toEqual(['formalize_task', 'generate_code', 'review_code']);
+    expect(view.tools).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
     expect(view.steps.map((s) => s.kind)).toEqual(['tool_call', 'tool_call', 'tool_call', 'final_answer']);
     expect(view.result?.spec?.title).toBe('Slugify article titles');
     expect(view.result?.code?.code).toContain('def slugify');
     expect(view.result?.review).toMatchObject({ verdict: 'approve', score: 9 });
     const first = bodyOf(plannerServer.requests.find((r) => r.path === '/v1/chat/completions'));
-    expect(first.tools).toHaveLength(3);
+    expect(first.tools).toHaveLength(4);
     const last = bodyOf(plannerServer.requests.filter((r) => r.path === '/v1/chat/completions').at(-1));
     expect(last.messages.map((m) => m.role)).toEqual([
       'user',

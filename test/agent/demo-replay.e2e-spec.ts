@@ -82,7 +82,12 @@ describe('npm run demo -- --replay (built, spawned)', () => {
     });
     const session = await gateway.connect();
     try {
-      expect(session.tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code']);
+      expect(session.tools.map((t) => t.name)).toEqual([
+        'formalize_task',
+        'generate_code',
+        'review_code',
+        'run_tests',
+      ]);
       expect(session.tools[0]?.parameters).toMatchObject({ type: 'object', required: ['task'] });
     } finally {
       await session.close();

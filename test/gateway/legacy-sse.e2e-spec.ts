@@ -29,7 +29,7 @@ describe('MCP over legacy HTTP+SSE (/sse + /messages)', () => {
 
   it('lists the three tools and calls review_code with valid structured output', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code']);
+    expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
     emulator.script({ text: REVIEW_REPLY });
     const result = (await client.callTool({
       name: 'review_code',

@@ -55,7 +55,7 @@ describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client, pinned)', () => {
       generate_code: { args: { task: 'merge overlapping intervals' }, reply: GENERATE_REPLY },
       review_code: { args: { code: 'def div(a, b):\n    return a / b\n' }, reply: REVIEW_REPLY },
     };
-    for (const tool of tools) {
+    for (const tool of tools.filter((listed) => listed.name in calls)) {
       const call = calls[tool.name as keyof typeof calls];
       emulator.script({ chunks: chunksOf(call.reply, 16), chunkDelayMs: 5 });
       const progress: number[] = [];

@@ -155,6 +155,23 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
     expect(completion.result.completion.values).toContain('typescript');
   });
 
+  it('hardening carried over: bad params are -32602 with a readable message; PUT /mcp is 405 with Allow', async () => {
+    const response = await postModern(gateway.baseUrl, {
+      method: 'tools/call',
+      params: { name: 'generate_code', arguments: 'not an object' },
+    });
+    const [message] = (await messagesOf(response)) as Json[];
+    expect(message!.error.code).toBe(-32602);
+    expect(message!.error.message).toMatch(/arguments/);
+    const put = await fetch(`${gateway.baseUrl}/mcp`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: modernBody({ method: 'tools/list' }),
+    });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toContain('POST');
+  });
+
   it('a 2026 request over the body limit is 413 as JSON-RPC, and GET /mcp stays a 2025 session operation', async () => {
     const huge = modernBody({
       method: 'tools/call',

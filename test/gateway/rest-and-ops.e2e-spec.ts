@@ -29,7 +29,7 @@ describe('REST, docs, health and metrics', () => {
 
   it('GET /v1/tools lists the tools with their input and output JSON Schemas', async () => {
     const res = await request(gateway.baseUrl).get('/v1/tools').expect(200);
-    expect(res.body.tools).toHaveLength(3);
+    expect(res.body.tools).toHaveLength(4);
     expect(res.body.tools[2]).toMatchObject({
       name: 'review_code',
       inputSchema: TOOL_CONTRACTS.review_code.inputJsonSchema,
@@ -147,7 +147,7 @@ describe('REST, docs, health and metrics', () => {
     // degraded (still 200) when the scripted 503 of an earlier test left a recent failure on the replica
     expect(ready.body.info).toMatchObject({
       code_model: { status: expect.stringMatching(/^(up|degraded)$/) },
-      mcp: { status: 'up', tools: ['formalize_task', 'generate_code', 'review_code'] },
+      mcp: { status: 'up', tools: ['formalize_task', 'generate_code', 'review_code', 'run_tests'] },
     });
   });
 
@@ -249,7 +249,7 @@ describe('API keys (GATEWAY_API_KEYS)', () => {
 
   it('an SDK client with the key connects and lists the tools', async () => {
     const client = await connectStreamableHttp(gateway.baseUrl, { authorization: 'Bearer key-one' });
-    expect((await client.listTools()).tools).toHaveLength(3);
+    expect((await client.listTools()).tools).toHaveLength(4);
     await client.close();
     await expect(connectStreamableHttp(gateway.baseUrl, { authorization: 'Bearer nope' })).rejects.toThrow();
   });

@@ -1,3 +1,4 @@
+import { TOOL_NAMES } from '@app/contracts';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import type { Client } from '@modelcontextprotocol/client';
 import { GENERATE_REPLY } from './support/model-replies';
@@ -49,7 +50,7 @@ describe('scale-out without sticky sessions (two built gateway processes)', () =
     expect(client.getProtocolEra()).toBe('modern');
     for (let i = 0; i < 4; i += 1) {
       const { tools } = await client.listTools({}, { cacheMode: 'bypass' });
-      expect(tools).toHaveLength(3);
+      expect(tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
       emulator.script({ text: GENERATE_REPLY });
       const result = await client.callTool({ name: 'generate_code', arguments: { task: `task ${i}` } });
       expect(result.isError).toBeFalsy();

@@ -31,7 +31,10 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
     await init.text();
     const client = await connectStreamableHttp(gateway.baseUrl);
     try {
-      expect((await client.listTools()).tools).toHaveLength(3);
+      // run_tests joins the three model tools where the sandbox works
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['formalize_task', 'generate_code', 'review_code']),
+      );
       emulator.script({ text: FORMALIZE_REPLY });
       const result = (await client.callTool({
         name: 'formalize_task',

@@ -4,7 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { BUILT_GATEWAY, REPO_ROOT } from './support/built-gateway';
-import { GENERATE_REPLY, chunksOf } from './support/model-replies';
+import { GENERATE_REPLY, chunksOf, waitForGeneration } from './support/model-replies';
 
 /** The built gateway as a real child process speaking MCP on stdin/stdout, as Claude Desktop runs it. */
 describe('MCP over stdio (built gateway, child process)', () => {
@@ -42,7 +42,7 @@ describe('MCP over stdio (built gateway, child process)', () => {
 
   it('lists the tools and calls generate_code with progress; stdout carries only protocol', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code']);
+    expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
     emulator.script({ chunks: chunksOf(GENERATE_REPLY, 4), chunkDelayMs: 10 });
     const progress: number[] = [];
     const result = (await client.callTool(
@@ -79,7 +79,7 @@ describe('MCP over stdio (built gateway, child process)', () => {
     const call = client.callTool({ name: 'review_code', arguments: { code: 'x = 1' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForRequests(1);
+    await waitForGeneration(emulator);
     controller.abort();
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

@@ -47,18 +47,14 @@ describe('MCP over Streamable HTTP (stateful)', () => {
 
   beforeEach(() => emulator.reset());
 
-  it('lists the three tools with exactly the contracts’ JSON Schemas and annotations', async () => {
+  it('lists the tools (run_tests too: bubblewrap works here) with exactly the contracts’ JSON Schemas and annotations', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
     for (const tool of tools) {
       const contract = TOOL_CONTRACTS[tool.name as keyof typeof TOOL_CONTRACTS];
       expect(tool.inputSchema).toEqual(contract.inputJsonSchema);
       expect(tool.outputSchema).toEqual(contract.outputJsonSchema);
-      expect(tool.annotations).toMatchObject({
-        readOnlyHint: true,
-        destructiveHint: false,
-        openWorldHint: true,
-      });
+      expect(tool.annotations).toEqual(contract.annotations);
     }
   });
 
@@ -68,10 +64,11 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       formalize_task: { args: { task: 'merge overlapping intervals' }, reply: FORMALIZE_REPLY },
       generate_code: { args: { task: 'merge overlapping intervals' }, reply: GENERATE_REPLY },
       review_code: { args: { code: 'def div(a, b):\n    return a / b\n' }, reply: REVIEW_REPLY },
+      run_tests: { args: { language: 'python', code: 'x = 1', tests: 'assert x == 1' }, reply: undefined },
     };
     for (const tool of tools) {
       const call = calls[tool.name as keyof typeof calls];
-      emulator.script({ text: call.reply });
+      if (call.reply !== undefined) emulator.script({ text: call.reply });
       const result = (await client.callTool({ name: tool.name, arguments: call.args })) as CallToolResult;
       const value = structured(result);
       expect(ajv.validate(tool.outputSchema!, value)).toBe(true);
@@ -222,7 +219,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
     });
 
-    it('valid JSON that is not JSON-RPC → 400 with a JSON-RPC error', async () => {
+    it('valid JSON that is not JSON-RPC → 400 with JSON-RPC invalid request -32600', async () => {
       const init = await postMcp(gateway.baseUrl, INITIALIZE);
       const session = init.headers.get('mcp-session-id')!;
       await init.text();
@@ -231,7 +228,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({
         jsonrpc: '2.0',
-        error: { code: -32700, message: expect.stringMatching(/JSON-RPC/) },
+        error: { code: -32600, message: expect.stringMatching(/JSON-RPC/) },
       });
     });
 
@@ -292,7 +289,7 @@ describe('MCP with the upstream down', () => {
     try {
       const result = await client.callTool({ name: 'formalize_task', arguments: { task: 'x' } });
       expect(errorText(result)).toMatch(/^(UPSTREAM_ERROR|CIRCUIT_OPEN): The code model failed/);
-      expect((await client.listTools()).tools).toHaveLength(3);
+      expect((await client.listTools()).tools).toHaveLength(4);
     } finally {
       await client.close();
       await gateway.close();

@@ -82,8 +82,13 @@ describe('HTTP adapters', () => {
       await client.generate({ messages: USER });
       await client.checkHealth();
       const gets = emu.requests.filter((r) => r.method === 'GET');
-      expect(gets.map((r) => r.path)).toEqual(['/v1/models', '/health']);
-      expect(gets.map((r) => r.headers.authorization)).toEqual(['Bearer sk-test', 'Bearer sk-test']);
+      // the probe asks the guarded model list after /health: /health alone says nothing about the key
+      expect(gets.map((r) => r.path)).toEqual(['/v1/models', '/health', '/v1/models']);
+      expect(gets.map((r) => r.headers.authorization)).toEqual([
+        'Bearer sk-test',
+        'Bearer sk-test',
+        'Bearer sk-test',
+      ]);
     });
 
     it('parses a non-streamed answer with usage', async () => {

@@ -61,6 +61,18 @@ describe('generateStructured', () => {
     expect(posts()).toHaveLength(2);
   });
 
+  it('says the answer was cut at max_tokens when the repair round is cut too', async () => {
+    const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
+    const cut = { text: 'Looking at the loop, the first thing to', finishReason: 'length' };
+    emu.script(cut, cut);
+    const error = (await rejectionOf(
+      generateStructured(client, { messages: USER, maxTokens: 16 }, verdict),
+    )) as InferenceError;
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', details: { truncated: true } });
+    expect(error.message).toContain('even after one repair round');
+    expect(error.message).toContain('cut at the token limit of 16');
+  });
+
   it('skips the repair round when repair is false', async () => {
     const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
     emu.script({ text: 'nope' });

@@ -15,3 +15,4 @@ export {
   type RecordedRequest,
 } from './model-server-emulator';
 export { buildTinyGguf, writeTinyGguf, TINY_GGUF_VOCAB_SIZE, type TinyGgufOptions } from './tiny-gguf';
+export { oracleCodeModel, oraclePlanner, type OracleProblem } from './eval-oracle';

@@ -91,6 +91,12 @@ export interface EmulatorOptions {
   /** server keep-alive timeout (vLLM/uvicorn uses 5 s) */
   keepAliveTimeoutMs?: number;
   handler?: EmulatorHandler;
+  /** like llama-server `--api-key`: every route but `/health` answers 401 without `Authorization: Bearer <key>` */
+  apiKey?: string;
+  /** `owned_by` of the `GET /v1/models` entries (llama.cpp says "llamacpp", vLLM "vllm") */
+  ownedBy?: string;
+  /** like llama-server `-np N`: at most N generations at once, the others wait (server-side queueing) */
+  slots?: number;
 }
 
 export interface HealthScript {
@@ -197,6 +203,8 @@ class Emulator implements ModelServerEmulator {
   private health: HealthScript = { status: 200, body: { status: 'ok' } };
   private waiters: Waiter[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private busySlots = 0;
+  private readonly waitingForSlot: Array<() => void> = [];
   private readonly server = createServer((req, res) => this.onRequest(req, res));
 
   constructor(private readonly options: EmulatorOptions) {
@@ -296,12 +304,43 @@ class Emulator implements ModelServerEmulator {
   private route(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const recorded = this.record(req, path, raw);
+    if (!this.authorized(req, path)) {
+      return sendJson(res, 401, {
+        error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' },
+      });
+    }
     if (req.method === 'GET') return this.answerGet(path, res);
     if (req.method !== 'POST' || !GENERATION_PATHS.has(path)) {
       return sendJson(res, 404, { detail: 'Not Found' });
     }
     this.trackCompletion(res);
-    this.answerGeneration(recorded, res);
+    this.inSlot(res, () => this.answerGeneration(recorded, res));
+  }
+
+  private authorized(req: IncomingMessage, path: string): boolean {
+    const key = this.options.apiKey;
+    return key === undefined || path === '/health' || req.headers.authorization === `Bearer ${key}`;
+  }
+
+  /** Runs `answer` once a slot is free (at once without `slots`); the slot frees when the response closes. */
+  private inSlot(res: ServerResponse, answer: () => void): void {
+    const slots = this.options.slots;
+    if (slots === undefined) return answer();
+    let holding = false;
+    const start = () => {
+      holding = true;
+      this.busySlots += 1;
+      answer();
+    };
+    res.on('close', () => {
+      const waiting = this.waitingForSlot.indexOf(start);
+      if (waiting >= 0) this.waitingForSlot.splice(waiting, 1);
+      if (!holding) return;
+      this.busySlots -= 1;
+      if (this.busySlots < slots) this.waitingForSlot.shift()?.();
+    });
+    if (this.busySlots < slots) start();
+    else this.waitingForSlot.push(start);
   }
 
   private record(req: IncomingMessage, path: string, raw: string): RecordedRequest {
@@ -346,7 +385,10 @@ class Emulator implements ModelServerEmulator {
 
   private modelList(): unknown {
     const names = this.options.models ?? ['emulated-model'];
-    return { object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'emulator' })) };
+    return {
+      object: 'list',
+      data: names.map((id) => ({ id, object: 'model', owned_by: this.options.ownedBy ?? 'emulator' })),
+    };
   }
 
   private nextResponse(request: RecordedRequest): EmulatorResponse {

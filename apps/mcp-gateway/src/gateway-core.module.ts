@@ -1,6 +1,7 @@
-import { inferenceConfig } from '@app/config';
+import { inferenceConfig, sandboxConfig } from '@app/config';
 import { InferenceModule, inferenceOptionsFromConfig } from '@app/inference';
 import { PROMPT_TEMPLATES } from '@app/prompts';
+import { SandboxModule, sandboxOptionsFromConfig } from '@app/sandbox';
 import { Global, Module } from '@nestjs/common';
 import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
@@ -21,9 +22,15 @@ const inferenceModule = InferenceModule.forRootAsync({
   useFactory: inferenceOptionsFromConfig,
 });
 
+/** Code execution for run_tests and verified generate_code; SANDBOX=bubblewrap that cannot work stops the start. */
+const sandboxModule = SandboxModule.forRootAsync({
+  inject: [sandboxConfig.KEY],
+  useFactory: sandboxOptionsFromConfig,
+});
+
 @Global()
 @Module({
-  imports: [inferenceModule],
+  imports: [inferenceModule, sandboxModule],
   providers: [
     GatewayLogger,
     GatewayMetrics,

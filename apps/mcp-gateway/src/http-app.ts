@@ -1,6 +1,6 @@
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyMiddleware } from './http/api-key.middleware';
 import { HostOriginMiddleware } from './http/host-origin.middleware';
@@ -58,6 +58,6 @@ export function configureHttpApp(app: INestApplication): INestApplication {
   return app;
 }
 
-export function gatewaySettings(app: INestApplication): GatewayConfigType {
+export function gatewaySettings(app: INestApplicationContext): GatewayConfigType {
   return app.get<GatewayConfigType>(gatewayConfig.KEY);
 }

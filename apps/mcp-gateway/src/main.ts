@@ -1,15 +1,16 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import { gatewayConfig, runOrExitOnConfigError, type GatewayConfigType } from '@app/config';
+import { environmentWithDotEnv, loadConfig, runOrExitOnConfigError } from '@app/config';
+import { assertRequiredSandboxWorks, createCodeSandbox } from '@app/sandbox';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { PassThrough } from 'node:stream';
-import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp, gatewaySettings } from './http-app';
 import { McpSessionRegistry } from './mcp/session-registry';
+import { GuardedStdioTransport } from './mcp/stdio-transport';
 import { StreamableHttpService } from './mcp/streamable-http.service';
 import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { shutdownOnce } from './shutdown';
@@ -24,8 +25,9 @@ async function stopGracefully(
   app: INestApplicationContext,
   closeSessions: () => Promise<void>,
   flushed: () => Promise<void> = () => Promise.resolve(),
+  graceMs = SHUTDOWN_GRACE_MS,
 ): Promise<void> {
-  await app.get(ToolExecutionService).drain(SHUTDOWN_GRACE_MS);
+  await app.get(ToolExecutionService).drain(graceMs);
   await flushed();
   await closeSessions();
   await app.close();
@@ -55,29 +57,55 @@ async function startHttp(): Promise<void> {
 }
 
 /**
+ * stdio stops answer-first: requests already read are answered and written (up to the grace period) before
+ * running calls are aborted — a client that sends its last request and closes stdin still gets the answer.
+ */
+async function stopStdio(
+  app: INestApplicationContext,
+  connection: StdioServerHandle,
+  transport: GuardedStdioTransport,
+) {
+  await transport.drained(SHUTDOWN_GRACE_MS);
+  await stopGracefully(
+    app,
+    () => connection.close(),
+    () => transport.drained(FLUSH_GRACE_MS),
+    0,
+  );
+}
+
+/**
  * stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. SDK v2's serveStdio
- * serves both eras: the opening exchange (server/discover or a 2026 request, or initialize) pins the
- * connection's era. The transport reads stdin through a pass-through that ends only after the drain, so
- * calls running when the client closes stdin still get their answers written.
+ * serves both eras over the gateway's guarded transport: the opening exchange (server/discover or a
+ * 2026-07-28 request, or initialize) pins the connection's era.
  */
 async function startStdio(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot('stdio'), { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   const factory = app.get(ModernServerFactory);
-  const input = new PassThrough();
-  process.stdin.pipe(input, { end: false });
-  const transport = new StdioServerTransport(input, process.stdout, {
-    maxBufferSize: app.get<GatewayConfigType>(gatewayConfig.KEY).bodyLimitBytes,
-  });
+  const transport = new GuardedStdioTransport(gatewaySettings(app).bodyLimitBytes);
   const connection = serveStdio((ctx) => factory.create('stdio', ctx), {
     transport,
     onerror: (error) => logger.warn(`MCP stdio: ${error.message}`),
   });
-  const stop = shutdownOnce(() => stopGracefully(app, () => connection.close()));
+  const stop = shutdownOnce(() => stopStdio(app, connection, transport));
   // The client closing stdin is the usual way a stdio server is told to go.
   process.stdin.once('end', stop);
   logger.log('MCP gateway speaking MCP on stdio');
 }
 
-void runOrExitOnConfigError(() => (process.argv.includes('--stdio') ? startStdio() : startHttp()));
+/**
+ * SANDBOX=bubblewrap promises code execution: check it before Nest starts, so a sandbox that cannot work
+ * is one stderr line and exit 78 like any configuration error (inside Nest, buffered logs would reach stdout).
+ */
+async function requireSandboxIfConfigured(): Promise<void> {
+  const { sandbox } = loadConfig(environmentWithDotEnv());
+  if (sandbox.mode !== 'bubblewrap') return;
+  await assertRequiredSandboxWorks(createCodeSandbox(sandbox), sandbox.mode);
+}
+
+void runOrExitOnConfigError(async () => {
+  await requireSandboxIfConfigured();
+  await (process.argv.includes('--stdio') ? startStdio() : startHttp());
+});

@@ -196,9 +196,10 @@ describe('JSON Schemas derived from the zod contracts', () => {
 });
 
 describe('tool registry and error codes', () => {
-  it('names three read-only, open-world tools', () => {
-    expect(TOOL_NAMES).toEqual(['formalize_task', 'generate_code', 'review_code']);
-    for (const name of TOOL_NAMES) {
+  it('names three read-only, open-world model tools and run_tests, read-only and closed-world', () => {
+    expect(TOOL_NAMES).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
+    expect(TOOL_CONTRACTS.run_tests.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: false });
+    for (const name of TOOL_NAMES.filter((tool) => tool !== 'run_tests')) {
       expect(TOOL_CONTRACTS[name].annotations).toMatchObject({
         readOnlyHint: true,
         destructiveHint: false,

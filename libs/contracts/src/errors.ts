@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'INVALID_RESPONSE',
   'CIRCUIT_OPEN',
   'CANCELLED',
+  /** the server is shutting down (or otherwise not taking the call): retry, on another instance if there is one */
+  'UNAVAILABLE',
+  'SANDBOX_UNAVAILABLE',
   'CONFIG',
   'INTERNAL',
 ] as const;
@@ -31,6 +34,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   INVALID_RESPONSE: 502,
   CIRCUIT_OPEN: 503,
   CANCELLED: 499,
+  UNAVAILABLE: 503,
+  SANDBOX_UNAVAILABLE: 503,
   CONFIG: 500,
   INTERNAL: 500,
 };

@@ -24,8 +24,19 @@ export {
   type ReviewSeverity,
 } from './tools/review-code.contract';
 export {
+  executableLanguageSchema,
+  runTestsInputSchema,
+  runTestsOutputSchema,
+  testFailureSchema,
+  type ExecutableLanguage,
+  type RunTestsInput,
+  type RunTestsOutput,
+} from './tools/run-tests.contract';
+export {
+  MODEL_TOOL_NAMES,
   TOOL_CONTRACTS,
   TOOL_NAMES,
+  runTestsContract,
   formalizeTaskContract,
   generateCodeContract,
   reviewCodeContract,

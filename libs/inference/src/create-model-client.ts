@@ -15,6 +15,7 @@ import { systemClock, type Clock } from './http/clock';
 import { detectProtocol, type HttpProtocol } from './http/endpoint';
 import { HttpModelClient, type DispatcherFactory, type PoolSettings } from './http/http-model-client';
 import type { CircuitSettings } from './http/replica';
+import type { StructuredOutputSetting } from './http/structured-dialect';
 
 /** One role's endpoint, as in `ModelEndpointConfig` of `@app/config`. */
 export interface ModelEndpointOptions {
@@ -26,6 +27,8 @@ export interface ModelEndpointOptions {
   apiKey?: string;
   /** embedded engine: a local GGUF path or an `hf:` URI */
   modelFile?: string;
+  /** how JSON Schemas are sent to an HTTP server (default `auto`: detected from `GET /v1/models`) */
+  structuredOutput?: StructuredOutputSetting;
 }
 
 /** Tuning with sensible defaults; the env-driven values come from `inferenceConfig`. */
@@ -36,7 +39,7 @@ export interface ResilienceOptions {
   maxRetries?: number;
   /** concurrent calls per endpoint (MODEL_MAX_CONCURRENCY); default 256 */
   maxConcurrency?: number;
-  /** calls waiting for a slot beyond that; default = maxConcurrency */
+  /** calls waiting for one of those slots (MODEL_MAX_QUEUE); default 1024 */
   maxQueued?: number;
   deadlines?: Partial<AttemptDeadlines>;
   retry?: Partial<{ initialDelayMs: number; maxDelayMs: number }>;
@@ -116,10 +119,11 @@ function httpClient(options: ModelClientOptions, protocol: HttpProtocol): HttpMo
     urls: options.urls,
     model: options.model,
     apiKey: options.apiKey,
+    structuredOutput: options.structuredOutput ?? 'auto',
     timeoutMs,
     maxRetries: options.maxRetries ?? 2,
     maxConcurrency,
-    maxQueued: options.maxQueued ?? maxConcurrency,
+    maxQueued: options.maxQueued ?? 1024,
     deadlines,
     retry: {
       initialDelayMs: options.retry?.initialDelayMs ?? 200,
@@ -165,6 +169,8 @@ export function inferenceOptionsFromConfig(config: InferenceConfig): InferenceMo
     timeoutMs: config.timeoutMs,
     maxRetries: config.maxRetries,
     maxConcurrency: config.maxConcurrency,
+    maxQueued: config.maxQueued,
+    deadlines: { firstTokenMs: Math.min(config.firstTokenMs, config.timeoutMs) },
     embedded: { ...config.embedded },
   };
 }

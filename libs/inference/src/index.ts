@@ -57,7 +57,17 @@ export {
   type PoolSettings,
 } from './http/http-model-client';
 export { parseRetryAfter, upstreamMessageOf } from './http/upstream-errors';
-export { generateStructured, type StructuredOptions, type StructuredResult } from './structured-output';
+export {
+  STRUCTURED_DIALECTS,
+  type StructuredDialect,
+  type StructuredOutputSetting,
+} from './http/structured-dialect';
+export {
+  cutAtTokenLimit,
+  generateStructured,
+  type StructuredOptions,
+  type StructuredResult,
+} from './structured-output';
 export { InferenceHealthIndicator } from './inference.health';
 export {
   INFERENCE_ASYNC_OPTIONS_TYPE,

@@ -24,6 +24,15 @@ export interface InferenceErrorDetails {
   partialOutput?: boolean;
   /** the upstream's own error message, trimmed */
   upstreamMessage?: string;
+  /**
+   * a first-token deadline fired while the server kept answering other calls (queued behind its slots):
+   * slow under load, not unwell — neither retried (that would queue again) nor counted by the breaker
+   */
+  serverBusy?: boolean;
+  /** the model stopped at the token limit (`max_tokens`): its answer was cut */
+  truncated?: boolean;
+  /** the model cannot be reached or loaded now, but retrying later may help (REST: 503 + Retry-After) */
+  unavailable?: boolean;
 }
 
 /** The one error type of the inference library; `message` says what happened and what to do. */
@@ -43,7 +52,7 @@ export class InferenceError extends Error {
    * (connection failures and resets, 408, 429, 5xx, a connect or first-token deadline).
    */
   get retryable(): boolean {
-    if (this.details.partialOutput) return false;
+    if (this.details.partialOutput || this.details.serverBusy) return false;
     if (this.code === 'RATE_LIMITED') return true;
     if (this.code === 'TIMEOUT')
       return this.details.phase === 'connect' || this.details.phase === 'first-token';

@@ -32,7 +32,11 @@ export class InferenceHealthIndicator {
         message: error instanceof Error ? error.message : String(error),
       });
     }
-    const data = { protocol: health.protocol, replicas: health.replicas };
+    const data = {
+      protocol: health.protocol,
+      replicas: health.replicas,
+      ...(health.structuredOutput ? { structuredOutput: health.structuredOutput } : {}),
+    };
     if (health.state === 'down') return indicator.down(data);
     if (health.state === 'degraded') return indicator.degraded(data);
     return indicator.up(data);

@@ -77,6 +77,8 @@ export interface EndpointHealth {
   protocol: ModelProtocol;
   state: EndpointState;
   replicas: ReplicaHealth[];
+  /** HTTP backends: how JSON Schemas are sent (`llama.cpp`, `vllm`, `openai`, …) and how that was chosen */
+  structuredOutput?: { dialect: string; source: string };
 }
 
 /** The one interface every backend (HTTP adapters, embedded llama.cpp) implements. */
@@ -88,5 +90,7 @@ export interface ModelClient {
   stream(request: Omit<GenerationRequest, 'onToken'>): AsyncIterable<StreamEvent>;
   /** Passive state plus a cheap probe (`/health`, `/v1/models`); never a generation. */
   checkHealth(signal?: AbortSignal): Promise<EndpointHealth>;
+  /** HTTP backends: the structured-output dialect in use and how it was chosen (health, metrics) */
+  structuredOutputInfo?(): { dialect: string; source: string };
   close(): Promise<void>;
 }

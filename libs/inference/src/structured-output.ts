@@ -36,14 +36,14 @@ export async function generateStructured<S extends z.ZodType>(
   const first = await client.generate(constrained);
   const parsed = parseStructured(first.text, schema);
   if (parsed.ok) return { value: parsed.value, result: first, repaired: false, repairs: parsed.repairs };
-  if (options.repair === false) throw invalidStructured(client, first, parsed.error, false);
+  if (options.repair === false) throw invalidStructured(client, first, parsed.error, false, request);
   // the repair round is not streamed: the caller already saw the first answer's tokens
   const messages = buildRepairMessages(request.messages, first.text, parsed.error);
   const second = await client.generate({ ...constrained, messages, onToken: undefined });
   const reparsed = parseStructured(second.text, schema);
   if (reparsed.ok)
     return { value: reparsed.value, result: second, repaired: true, repairs: reparsed.repairs };
-  throw invalidStructured(client, second, reparsed.error, true);
+  throw invalidStructured(client, second, reparsed.error, true, request);
 }
 
 function withJsonSchema(
@@ -56,19 +56,29 @@ function withJsonSchema(
   return { ...request, jsonSchema: { name, schema: toJsonSchema(schema, 'output') } };
 }
 
+/** " — the answer was cut at the token limit (…)" when the model stopped at max_tokens, else ''. */
+export function cutAtTokenLimit(result: GenerationResult, maxTokens: number | undefined): string {
+  if (result.finishReason !== 'length') return '';
+  const limit = maxTokens === undefined ? '' : ` of ${maxTokens}`;
+  return ` — the answer was cut at the token limit${limit} (finish_reason "length"): ask for less, or raise max_tokens`;
+}
+
 function invalidStructured(
   client: ModelClient,
   result: GenerationResult,
   error: string,
   afterRepair: boolean,
+  request: GenerationRequest,
 ): InferenceError {
   const label = client.role === 'code' ? 'code model' : 'planner model';
   const when = afterRepair ? ' even after one repair round' : '';
-  const message = `${label} at ${result.endpoint} did not produce usable JSON${when}: ${error}. Output began: "${trimExcerpt(result.text, 200)}"`;
+  const cut = cutAtTokenLimit(result, request.maxTokens);
+  const message = `${label} at ${result.endpoint} did not produce usable JSON${when}: ${error}${cut}. Output began: "${trimExcerpt(result.text, 200)}"`;
   return new InferenceError('INVALID_RESPONSE', message, {
     role: client.role,
     endpoint: result.endpoint,
     attempts: result.attempts,
     upstreamMessage: error,
+    ...(cut === '' ? {} : { truncated: true }),
   });
 }

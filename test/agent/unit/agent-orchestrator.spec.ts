@@ -137,11 +137,11 @@ describe('AgentOrchestrator — text action format', () => {
 
   it('rejects unknown tools and references to results that do not exist yet', async () => {
     const { view } = await runAgent([
-      textCall('run_tests', {}),
+      textCall('delete_repository', {}),
       textCall('review_code', { code: '$last_code' }),
       FINAL,
     ]);
-    expect(view.steps[0]?.error).toContain('there is no tool named "run_tests"');
+    expect(view.steps[0]?.error).toContain('there is no tool named "delete_repository"');
     expect(view.steps[1]?.error).toContain('there is no code yet');
     expect(view.status).toBe('succeeded');
   });
@@ -158,7 +158,10 @@ describe('AgentOrchestrator — constrained text format', () => {
       schema: {
         type: 'object',
         properties: {
-          tool: { type: 'string', enum: ['formalize_task', 'generate_code', 'review_code', 'final_answer'] },
+          tool: {
+            type: 'string',
+            enum: ['formalize_task', 'generate_code', 'review_code', 'run_tests', 'final_answer'],
+          },
           arguments: { type: 'object', additionalProperties: {} },
         },
         required: ['tool', 'arguments'],
@@ -189,6 +192,7 @@ describe('AgentOrchestrator — native tool calling', () => {
       'formalize_task',
       'generate_code',
       'review_code',
+      'run_tests',
     ]);
     expect(planner.requests[0]?.stop).toBeUndefined();
     const second = planner.requests[1]!.messages;

@@ -1,6 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import { McpSessionRegistry } from '../mcp/session-registry';
 import { McpSmokeIndicator } from './mcp-smoke.indicator';
 import { ModelReadiness } from './model-readiness';
 
@@ -10,8 +17,10 @@ import { ModelReadiness } from './model-readiness';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     private readonly model: ModelReadiness,
     private readonly mcp: McpSmokeIndicator,
+    private readonly sessions: McpSessionRegistry,
   ) {}
 
   @Get('live')
@@ -23,6 +32,13 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.model.check(), () => this.mcp.check()]);
+    return this.health.check([() => this.model.check(), () => this.mcp.check(), () => this.sessionRoom()]);
+  }
+
+  /** A full session table refuses every new client (503): the balancer should send them elsewhere. */
+  private sessionRoom(): HealthIndicatorResult {
+    const indicator = this.indicators.check('sessions');
+    const details = { open: this.sessions.size, max: this.sessions.capacity };
+    return this.sessions.hasRoom() ? indicator.up(details) : indicator.down(details);
   }
 }

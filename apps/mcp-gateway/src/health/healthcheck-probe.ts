@@ -1,4 +1,4 @@
-import { TOOL_NAMES } from '@app/contracts';
+import { MODEL_TOOL_NAMES } from '@app/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -32,7 +32,7 @@ export async function probeGateway(
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
   try {
     const tools = await withDeadline(listToolNames(url, apiKey, timeoutMs), timeoutMs);
-    const missing = TOOL_NAMES.filter((name) => !tools.includes(name));
+    const missing = MODEL_TOOL_NAMES.filter((name) => !tools.includes(name));
     return missing.length === 0 ? undefined : `${url.href} lacks ${missing.join(', ')}`;
   } catch (error) {
     return `${url.href}: ${error instanceof Error ? error.message : String(error)}`;

@@ -1,4 +1,4 @@
-import { TOOL_NAMES } from '@app/contracts';
+import { MODEL_TOOL_NAMES } from '@app/contracts';
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -36,7 +36,7 @@ export class McpSmokeIndicator {
       await server.connect(serverSide);
       await client.connect(clientSide);
       const tools = (await client.listTools()).tools.map((tool) => tool.name);
-      const missing = TOOL_NAMES.filter((name) => !tools.includes(name));
+      const missing = MODEL_TOOL_NAMES.filter((name) => !tools.includes(name));
       if (missing.length > 0) throw new Error(`tools missing from tools/list: ${missing.join(', ')}`);
       return { tools };
     } finally {

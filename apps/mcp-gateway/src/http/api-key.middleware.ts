@@ -7,7 +7,7 @@ import { sendHttpError, type GatewayRequest } from './http-errors';
 
 type Next = (error?: unknown) => void;
 
-function digest(value: string): Buffer {
+export function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
@@ -39,7 +39,10 @@ export class ApiKeyMiddleware implements NestMiddleware<GatewayRequest, ServerRe
   use(req: GatewayRequest, res: ServerResponse, next: Next): void {
     if (this.keyDigests.length === 0 || req.url?.startsWith('/health/')) return next();
     const token = bearerToken(req.headers.authorization);
-    if (token !== undefined && matchesAnyKey(token, this.keyDigests)) return next();
+    if (token !== undefined && matchesAnyKey(token, this.keyDigests)) {
+      req.principal = digest(token).toString('hex');
+      return next();
+    }
     const message =
       token === undefined
         ? 'Unauthorized: send "Authorization: Bearer <key>" with one of the keys in GATEWAY_API_KEYS'

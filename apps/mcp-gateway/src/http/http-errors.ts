@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode } from '@app/contracts';
 
-/** Express adds `body`; the gateway's middleware fills it (JSON bodies only). */
-export type GatewayRequest = IncomingMessage & { body?: unknown; id?: unknown };
+/**
+ * Express adds `body`; the gateway's middleware fills it (JSON bodies only). `principal` is the hash of the
+ * API key that authenticated the request (undefined when GATEWAY_API_KEYS is off): sessions belong to it.
+ */
+export type GatewayRequest = IncomingMessage & { body?: unknown; id?: unknown; principal?: string };
 
 /** JSON-RPC codes for errors answered before a request reaches the MCP server. */
 export const JSON_RPC = { parseError: -32700, invalidRequest: -32600, serverError: -32000 } as const;
@@ -34,8 +37,25 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+export function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id });
+}
+
+/** A route hit with a method it does not serve: 405 naming the ones it does, in its protocol. */
+export function sendMethodNotAllowed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: readonly string[],
+): void {
+  const allow = allowed.join(', ');
+  const message = `Method not allowed: ${req.method ?? ''} ${(req.url ?? '').split('?')[0] ?? ''} accepts ${allow}`;
+  sendHttpError(req, res, 'VALIDATION_FAILED', message, { status: 405, headers: { allow } });
 }
 
 /** GATEWAY_MAX_SESSIONS reached (both HTTP transports): 503 with Retry-After, so clients back off. */

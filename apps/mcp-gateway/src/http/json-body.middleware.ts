@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { GatewayLogger } from '../logging/gateway-logger';
-import { JSON_RPC, isMcpPath, sendHttpError, type GatewayRequest } from './http-errors';
+import { JSON_RPC, sendHttpError, type GatewayRequest } from './http-errors';
 
 type Next = (error?: unknown) => void;
 type BodyRead = { ok: true; text: string } | { ok: false; reason: 'too-large' | 'aborted' };
@@ -23,9 +23,9 @@ export class JsonBodyMiddleware implements NestMiddleware<GatewayRequest, Server
     if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH') return next();
     if (Number(req.headers['content-length'] ?? 0) > this.config.bodyLimitBytes)
       return this.tooLarge(req, res);
-    // MCP routes get the SDK's own 415 (as JSON-RPC); REST said nothing and parsed any body as JSON
+    // every route, MCP ones included (the legacy /messages answered a plain-text 400 of its own)
     const mediaType = declaredNonJsonType(req);
-    if (mediaType !== undefined && !isMcpPath(req.url)) return this.unsupportedType(req, res, mediaType);
+    if (mediaType !== undefined) return this.unsupportedType(req, res, mediaType);
     readBody(req, this.config.bodyLimitBytes).then(
       (read) => this.accept(req, res, read, next),
       (error: unknown) => next(error),

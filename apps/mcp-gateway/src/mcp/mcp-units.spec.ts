@@ -115,19 +115,19 @@ describe('McpSessionRegistry', () => {
     return { sessions, metrics, add, closed, advance: (ms: number) => (now += ms) };
   }
 
-  it('closes Streamable HTTP sessions idle longer than the TTL; touching keeps a session alive', async () => {
+  it('closes sessions of both kinds idle longer than the TTL; touching keeps a session alive', async () => {
     const { sessions, add, closed, advance } = registry(1_000, 10);
     add('a');
     add('b');
     add('s', 'sse');
     advance(600);
-    expect(sessions.touch('b', 'streamable-http')).toBeDefined();
+    expect(sessions.touch('b', 'streamable-http', undefined)).toBeDefined();
     advance(600);
-    expect(await sessions.evictIdle()).toBe(1);
-    expect(closed).toEqual(['a']);
-    expect(sessions.touch('a', 'streamable-http')).toBeUndefined();
-    expect(sessions.touch('b', 'sse')).toBeUndefined();
-    expect(sessions.size).toBe(2);
+    expect(await sessions.evictIdle()).toBe(2);
+    expect(closed).toEqual(['a', 's']);
+    expect(sessions.touch('a', 'streamable-http', undefined)).toBeUndefined();
+    expect(sessions.touch('b', 'sse', undefined)).toBeUndefined();
+    expect(sessions.size).toBe(1);
     await sessions.onModuleDestroy();
   });
 

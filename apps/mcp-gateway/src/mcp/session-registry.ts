@@ -12,14 +12,16 @@ export interface McpSession<T extends Transport = Transport> {
   transport: T;
   server: McpServer;
   lastSeenAt: number;
+  /** hash of the API key that opened it; only requests with the same key may use or end it */
+  owner?: string;
 }
 
 /** Never sweep less often than this, however long the TTL: an expired session should go within a minute. */
 const MAX_SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * Open MCP sessions of both HTTP transports: lookup touches, idle Streamable HTTP sessions are closed after
- * GATEWAY_SESSION_TTL_SECONDS (a legacy SSE session lives as long as its event stream), and at most
+ * Open MCP sessions of both HTTP transports: lookup touches, idle sessions of either kind are closed after
+ * GATEWAY_SESSION_TTL_SECONDS (a legacy SSE stream that only receives heartbeats is idle too), and at most
  * GATEWAY_MAX_SESSIONS are open at once so a client loop cannot exhaust memory.
  */
 @Injectable()
@@ -46,15 +48,26 @@ export class McpSessionRegistry implements OnModuleDestroy {
     return this.sessions.size < this.config.maxSessions;
   }
 
+  get capacity(): number {
+    return this.config.maxSessions;
+  }
+
   add<T extends Transport>(session: Omit<McpSession<T>, 'lastSeenAt'>): void {
     this.sessions.set(session.id, { ...session, lastSeenAt: this.now() });
     this.report(session.kind, +1);
   }
 
-  /** The session, marked as just used; undefined when unknown, closed or expired. */
-  touch<T extends Transport>(id: string, kind: SessionKind): McpSession<T> | undefined {
+  /**
+   * The session, marked as just used; undefined when unknown, closed, expired or opened with another API
+   * key (answered like an unknown id, so a key holder cannot probe for other keys' sessions).
+   */
+  touch<T extends Transport>(
+    id: string,
+    kind: SessionKind,
+    owner: string | undefined,
+  ): McpSession<T> | undefined {
     const session = this.sessions.get(id);
-    if (!session || session.kind !== kind) return undefined;
+    if (!session || session.kind !== kind || session.owner !== owner) return undefined;
     session.lastSeenAt = this.now();
     return session as McpSession<T>;
   }
@@ -68,9 +81,8 @@ export class McpSessionRegistry implements OnModuleDestroy {
 
   async evictIdle(): Promise<number> {
     const cutoff = this.now() - this.config.sessionIdleTtlMs;
-    const idle = [...this.sessions.values()].filter(
-      (s) => s.kind === 'streamable-http' && s.lastSeenAt < cutoff,
-    );
+    // legacy SSE sessions too: an open event stream with no message for a TTL is as idle as any session
+    const idle = [...this.sessions.values()].filter((s) => s.lastSeenAt < cutoff);
     await Promise.all(idle.map((session) => this.close(session)));
     return idle.length;
   }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { GatewayRequest } from '../http/http-errors';
 import { McpEraRouter } from './mcp-era-router';
@@ -27,5 +27,11 @@ export class StreamableHttpController {
   @Delete()
   end(@Req() req: GatewayRequest, @Res() res: ServerResponse): Promise<void> {
     return this.service.handleSessionRequest(req, res);
+  }
+
+  /** Declared last, so it only catches the methods above do not serve (PUT, PATCH, …). */
+  @All()
+  other(@Req() req: GatewayRequest, @Res() res: ServerResponse): void {
+    this.service.rejectMethod(req, res);
   }
 }

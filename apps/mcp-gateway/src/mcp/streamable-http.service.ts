@@ -3,9 +3,16 @@ import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { JSON_RPC, sendJsonRpcError, sendTooManySessions, type GatewayRequest } from '../http/http-errors';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  JSON_RPC,
+  sendJsonRpcError,
+  sendMethodNotAllowed,
+  sendTooManySessions,
+  type GatewayRequest,
+} from '../http/http-errors';
 import { OpenResponses } from '../http/open-responses';
+import { checkJsonRpcBody, isInitializeAttempt } from './json-rpc-guard';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSessionRegistry, type McpSession } from './session-registry';
 
@@ -56,14 +63,26 @@ export class StreamableHttpService {
 
   async handlePost(req: GatewayRequest, res: ServerResponse): Promise<void> {
     this.openPosts.track(res);
+    // a body present but not JSON-RPC (or with params its method refuses) never reaches the SDK
+    const refusal = req.body === undefined ? undefined : checkJsonRpcBody(req.body);
+    if (refusal) return sendJsonRpcError(res, 400, refusal.code, refusal.message, refusal.id);
     if (this.config.mcpMode === 'stateless') return this.handleStateless(req, res);
     const sessionId = sessionIdOf(req);
     if (sessionId !== undefined) return this.forward(sessionId, req, res);
-    if (!messagesOf(req.body).some(isInitializeRequest)) {
+    if (!isInitializeAttempt(req.body)) {
       const message = 'Bad Request: Mcp-Session-Id header is required (start with an initialize request)';
       return sendJsonRpcError(res, 400, JSON_RPC.serverError, message);
     }
     return this.initialize(req, res);
+  }
+
+  /** Any other method on /mcp: 405 with the methods this mode serves. */
+  rejectMethod(req: GatewayRequest, res: ServerResponse): void {
+    sendMethodNotAllowed(
+      req,
+      res,
+      this.config.mcpMode === 'stateless' ? ['POST'] : ['GET', 'POST', 'DELETE'],
+    );
   }
 
   /** GET (standalone event stream) and DELETE (end session) need an existing session. */
@@ -90,7 +109,11 @@ export class StreamableHttpService {
   }
 
   private async forward(sessionId: string, req: GatewayRequest, res: ServerResponse): Promise<void> {
-    const session = this.sessions.touch<StreamableHTTPServerTransport>(sessionId, 'streamable-http');
+    const session = this.sessions.touch<StreamableHTTPServerTransport>(
+      sessionId,
+      'streamable-http',
+      req.principal,
+    );
     if (!session) {
       return sendJsonRpcError(
         res,
@@ -108,9 +131,11 @@ export class StreamableHttpService {
       return sendTooManySessions(res);
     }
     const server = this.factory.create('streamable-http');
+    const owner = req.principal;
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
-      onsessioninitialized: (id) => this.sessions.add({ id, kind: 'streamable-http', transport, server }),
+      onsessioninitialized: (id) =>
+        this.sessions.add({ id, kind: 'streamable-http', transport, server, owner }),
       onsessionclosed: (id) => this.sessions.remove(id),
     });
     transport.onclose = () => transport.sessionId !== undefined && this.sessions.remove(transport.sessionId);

@@ -49,6 +49,12 @@ export class GatewayMetrics {
     labelNames: ['role'] as const,
     registers: [this.registry],
   });
+  private readonly structuredOutput = new Gauge({
+    name: 'mcp_gateway_model_structured_output_info',
+    help: 'How JSON Schemas are sent to the model server (dialect: llama.cpp, vllm, openai, …; source: configured or detected)',
+    labelNames: ['role', 'dialect', 'source'] as const,
+    registers: [this.registry],
+  });
   private readonly sessions = new Gauge({
     name: 'mcp_gateway_open_sessions',
     help: 'Open MCP sessions by transport',
@@ -73,6 +79,11 @@ export class GatewayMetrics {
 
   recordRetries(role: string, count: number): void {
     if (count > 0) this.retries.inc({ role }, count);
+  }
+
+  setStructuredOutput(role: string, dialect: string, source: string): void {
+    this.structuredOutput.reset();
+    this.structuredOutput.set({ role, dialect, source }, 1);
   }
 
   setOpenSessions(transport: string, count: number): void {

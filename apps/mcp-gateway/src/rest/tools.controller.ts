@@ -2,9 +2,22 @@ import type { ServerResponse } from 'node:http';
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { restErrorBody, sendJson } from '../http/http-errors';
+import type { GatewayError } from '../tools/gateway.error';
 import { ToolCatalog, type ToolDescriptor } from '../tools/tool-catalog';
 import { ToolExecutionService } from '../tools/tool-execution.service';
 import { statusOf } from './http-error.filter';
+
+/** Seconds a client should wait before retrying a call the gateway refused while shutting down. */
+const RETRY_AFTER_SHUTDOWN_S = 1;
+
+/** Retryable refusals say when to retry: the model's own Retry-After, or a short wait during shutdown. */
+function retryHeaders(error: GatewayError): Record<string, string> | undefined {
+  if (error.code === 'UNAVAILABLE') return { 'retry-after': String(RETRY_AFTER_SHUTDOWN_S) };
+  const { retryAfterMs } = (error.details ?? {}) as { retryAfterMs?: unknown };
+  if (typeof retryAfterMs === 'number' && retryAfterMs > 0)
+    return { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) };
+  return undefined;
+}
 
 /** REST for internal services: the same tools, validation and error codes as MCP, as plain JSON. */
 @ApiTags('tools')
@@ -25,7 +38,7 @@ export class ToolsController {
   @Post(':name')
   @HttpCode(200)
   @ApiOperation({ summary: 'Call a tool: the body is its input, the answer its structured output' })
-  @ApiParam({ name: 'name', enum: ['formalize_task', 'generate_code', 'review_code'] })
+  @ApiParam({ name: 'name', enum: ['formalize_task', 'generate_code', 'review_code', 'run_tests'] })
   async call(@Param('name') name: string, @Body() body: unknown, @Res() res: ServerResponse): Promise<void> {
     const controller = new AbortController();
     res.on('close', () => !res.writableFinished && controller.abort());
@@ -37,6 +50,11 @@ export class ToolsController {
     });
     if (outcome.ok) return sendJson(res, 200, outcome.value);
     const { code, message, details } = outcome.error;
-    sendJson(res, statusOf(outcome.error), restErrorBody(res, code, message, details));
+    sendJson(
+      res,
+      statusOf(outcome.error),
+      restErrorBody(res, code, message, details),
+      retryHeaders(outcome.error),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '@app/contracts';
 import { isInferenceError, type InferenceError } from '@app/inference';
+import { isSandboxError, type SandboxError } from '@app/sandbox';
 
 /** The gateway's one error type: a contract error code plus what a person needs to act on it. */
 export class GatewayError extends Error {
@@ -21,6 +22,12 @@ function fromInferenceError(error: InferenceError): GatewayError {
   return new GatewayError(error.code, `The code model failed: ${error.message}`, details, { cause: error });
 }
 
+/** The sandbox's own message says why execution is impossible and what to do; a bad request is the caller's. */
+function fromSandboxError(error: SandboxError): GatewayError {
+  const code = error.code === 'INVALID_REQUEST' ? 'VALIDATION_FAILED' : 'SANDBOX_UNAVAILABLE';
+  return new GatewayError(code, error.message, undefined, { cause: error });
+}
+
 function isAbortError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError');
 }
@@ -29,6 +36,7 @@ function isAbortError(error: unknown): boolean {
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (isInferenceError(error)) return fromInferenceError(error);
+  if (isSandboxError(error)) return fromSandboxError(error);
   if (isAbortError(error)) return new GatewayError('CANCELLED', 'The call was cancelled before it finished.');
   const reason = error instanceof Error ? error.message : String(error);
   return new GatewayError('INTERNAL', `Internal error in the gateway: ${reason}`, undefined, {

@@ -1,5 +1,5 @@
 import type { GenerateCodeInput, GenerateCodeOutput } from '@app/contracts';
-import { CODE_MODEL, InferenceError, type ModelClient } from '@app/inference';
+import { CODE_MODEL, cutAtTokenLimit, InferenceError, type ModelClient } from '@app/inference';
 import { buildGenerateCodePrompt, parseGenerateCodeOutput } from '@app/prompts';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ToolHandler, ToolRunContext } from './tool.types';
@@ -19,7 +19,13 @@ export class GenerateCodeTool implements ToolHandler<GenerateCodeInput, Generate
     const result = await this.model.generate({ ...prompt, signal: context.signal, onToken: context.onToken });
     const parsed = parseGenerateCodeOutput(result.text, input.language);
     if (parsed.ok) return parsed.value;
-    const message = `code model at ${result.endpoint} returned no usable code (${parsed.error}); retry, or rephrase the task`;
-    throw new InferenceError('INVALID_RESPONSE', message, { role: 'code', endpoint: result.endpoint });
+    const cut = cutAtTokenLimit(result, prompt.maxTokens);
+    const advice = cut === '' ? '; retry, or rephrase the task' : cut;
+    const message = `code model at ${result.endpoint} returned no usable code (${parsed.error})${advice}`;
+    throw new InferenceError('INVALID_RESPONSE', message, {
+      role: 'code',
+      endpoint: result.endpoint,
+      ...(cut === '' ? {} : { truncated: true }),
+    });
   }
 }

@@ -153,7 +153,7 @@ describe('ToolExecutionService', () => {
     await draining;
     expect(await quick).toMatchObject({ ok: true });
     const stuck = executor.execute('formalize_task', { task: 'x' }, ctx());
-    expect(await stuck).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(await stuck).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
   });
 
   it('drain() aborts calls still running when the grace period ends', async () => {
@@ -168,7 +168,7 @@ describe('ToolExecutionService', () => {
     await executor.drain(20);
     expect(await stuck).toMatchObject({
       ok: false,
-      error: { code: 'CANCELLED', message: expect.stringMatching(/shutting down/) },
+      error: { code: 'UNAVAILABLE', message: expect.stringMatching(/shutting down/) },
     });
   });
 });

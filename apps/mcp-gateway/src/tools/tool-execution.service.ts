@@ -81,7 +81,11 @@ export class ToolExecutionService {
       await Promise.race([idle, graceOver]);
       clearTimeout(timer);
     }
-    this.stopping = new GatewayError('CANCELLED', 'The gateway is shutting down; retry on another instance.');
+    // not CANCELLED (499: the caller gave up): the caller did nothing wrong and should simply retry
+    this.stopping = new GatewayError(
+      'UNAVAILABLE',
+      'The gateway is shutting down; retry on another instance.',
+    );
     for (const controller of this.running) controller.abort(this.stopping);
   }
 

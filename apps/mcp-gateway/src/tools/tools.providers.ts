@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { FormalizeTaskTool } from './formalize-task.tool';
 import { GenerateCodeTool } from './generate-code.tool';
 import { ReviewCodeTool } from './review-code.tool';
+import { RunTestsTool } from './run-tests.tool';
 import { TOOL_HANDLERS, type ToolHandler } from './tool.types';
 
 /** One provider per tool, collected under TOOL_HANDLERS for the execution service. */
@@ -9,9 +10,10 @@ export const TOOL_PROVIDERS: Provider[] = [
   FormalizeTaskTool,
   GenerateCodeTool,
   ReviewCodeTool,
+  RunTestsTool,
   {
     provide: TOOL_HANDLERS,
-    inject: [FormalizeTaskTool, GenerateCodeTool, ReviewCodeTool],
+    inject: [FormalizeTaskTool, GenerateCodeTool, ReviewCodeTool, RunTestsTool],
     useFactory: (...tools: ToolHandler<never>[]): ToolHandler<never>[] => tools,
   },
 ];

@@ -10,7 +10,10 @@ class ScriptedModel implements ModelClient {
   readonly capabilities = { streaming: true, structuredOutput: false, nativeTools: false };
   readonly requests: GenerationRequest[] = [];
 
-  constructor(private readonly answers: string[]) {}
+  constructor(
+    private readonly answers: string[],
+    private readonly finishReason: GenerationResult['finishReason'] = 'stop',
+  ) {}
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     this.requests.push(request);
@@ -19,7 +22,7 @@ class ScriptedModel implements ModelClient {
     return {
       text,
       toolCalls: [],
-      finishReason: 'stop',
+      finishReason: this.finishReason,
       model: 'starcoder2-7b',
       endpoint: 'http://gpu-1:8000',
       attempts: 1,
@@ -92,6 +95,17 @@ describe('generate_code tool', () => {
       code: 'INVALID_RESPONSE',
       message: expect.stringContaining('http://gpu-1:8000'),
     });
+  });
+});
+
+describe('generate_code cut at max_tokens', () => {
+  it('says the answer was cut, not merely unusable', async () => {
+    const model = new ScriptedModel(['Here is the plan. First we consider the input and then'], 'length');
+    const error = await new GenerateCodeTool(model)
+      .run({ task: 'add', language: 'python' }, context())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', details: { truncated: true } });
+    expect((error as Error).message).toContain('cut at the token limit');
   });
 });
 

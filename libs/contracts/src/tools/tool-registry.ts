@@ -2,13 +2,20 @@ import { z } from 'zod';
 import { formalizeTaskInputSchema, formalizeTaskOutputSchema } from './formalize-task.contract';
 import { generateCodeInputSchema, generateCodeOutputSchema } from './generate-code.contract';
 import { reviewCodeInputSchema, reviewCodeOutputSchema } from './review-code.contract';
+import { runTestsInputSchema, runTestsOutputSchema } from './run-tests.contract';
 
 export type JsonSchema = Record<string, unknown>;
 
-export const TOOL_NAMES = ['formalize_task', 'generate_code', 'review_code'] as const;
+export const TOOL_NAMES = ['formalize_task', 'generate_code', 'review_code', 'run_tests'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+/** The tools every gateway lists; `run_tests` is listed only where code execution is available. */
+export const MODEL_TOOL_NAMES = [
+  'formalize_task',
+  'generate_code',
+  'review_code',
+] as const satisfies readonly ToolName[];
 
-/** MCP tool annotations: every tool only reads its input and asks a model (an open world). */
+/** MCP tool annotations: the model tools only read their input and ask a model (an open world). */
 export interface ToolAnnotations {
   title: string;
   readOnlyHint: boolean;
@@ -41,6 +48,7 @@ function defineTool<I extends z.ZodType, O extends z.ZodType>(
   description: string,
   input: I,
   output: O,
+  hints: Partial<Omit<ToolAnnotations, 'title'>> = {},
 ): ToolContract<I, O> {
   return {
     name,
@@ -56,6 +64,7 @@ function defineTool<I extends z.ZodType, O extends z.ZodType>(
       destructiveHint: false,
       idempotentHint: false,
       openWorldHint: true,
+      ...hints,
     },
   };
 }
@@ -87,10 +96,27 @@ export const reviewCodeContract = defineTool(
   reviewCodeOutputSchema,
 );
 
+/**
+ * It does execute the code, but in a sandbox that leaves nothing behind (no host files, no network):
+ * it changes nothing in the caller's world (read-only), the same input gives the same result, and it
+ * reaches nothing outside (closed world).
+ */
+export const runTestsContract = defineTool(
+  'run_tests',
+  'Run tests',
+  'Run code together with its tests (Python, JavaScript or TypeScript) in an isolated sandbox: no network, ' +
+    'no host files, limited CPU time, memory and processes. Returns pass/fail, the exit code, the output ' +
+    'and the failing assertions.',
+  runTestsInputSchema,
+  runTestsOutputSchema,
+  { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+);
+
 export const TOOL_CONTRACTS = {
   formalize_task: formalizeTaskContract,
   generate_code: generateCodeContract,
   review_code: reviewCodeContract,
+  run_tests: runTestsContract,
 } as const;
 
 export function isToolName(name: string): name is ToolName {

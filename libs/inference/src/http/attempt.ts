@@ -69,6 +69,23 @@ function deadlineError(
   return new InferenceError('TIMEOUT', message, { role: ctx.role, endpoint: ctx.url, phase, partialOutput });
 }
 
+/**
+ * The first-token deadline fired while other calls on this replica kept receiving tokens: the request
+ * waits in the server's queue (more calls than its slots, llama-server `-np`). Honest, not a fault.
+ */
+function busyServerError(ctx: ErrorContext, ms: number): InferenceError {
+  const message =
+    `${roleLabel(ctx.role)} at ${ctx.url} sent no first token for ${ms} ms while it kept answering other calls: ` +
+    `the request waited in the server's queue — raise MODEL_FIRST_TOKEN_SECONDS, or set MODEL_MAX_CONCURRENCY to the server's slot count so calls wait here instead`;
+  return new InferenceError('TIMEOUT', message, {
+    role: ctx.role,
+    endpoint: ctx.url,
+    phase: 'first-token',
+    partialOutput: false,
+    serverBusy: true,
+  });
+}
+
 function invalidResponse(
   ctx: ErrorContext,
   what: string,
@@ -87,16 +104,24 @@ function invalidResponse(
 export class Attempt {
   private readonly controller = new AbortController();
   private readonly ctx: ErrorContext;
+  private readonly startedAt: number;
   private firstToken: DeadlineTimer;
   private idle: DeadlineTimer | undefined;
   private readonly onCallAbort = () => this.controller.abort(this.input.signal.reason);
 
   constructor(private readonly input: AttemptInput) {
     this.ctx = { role: input.role, url: `${input.replica.endpoint.origin}${input.path}` };
+    this.startedAt = input.clock.now();
     const firstTokenMs = input.stream ? input.deadlines.firstTokenMs : 0;
     this.firstToken = startTimer(input.clock, firstTokenMs, () =>
-      this.controller.abort(deadlineError(this.ctx, 'first-token', firstTokenMs, false)),
+      this.controller.abort(this.firstTokenTimeout(firstTokenMs)),
     );
+  }
+
+  /** Busy (queued behind the server's slots) when other calls received output while this one waited. */
+  private firstTokenTimeout(ms: number): InferenceError {
+    const busy = this.input.replica.lastProgressAt > this.startedAt;
+    return busy ? busyServerError(this.ctx, ms) : deadlineError(this.ctx, 'first-token', ms, false);
   }
 
   async run(): Promise<AttemptOutcome> {
@@ -151,6 +176,7 @@ export class Attempt {
   private async readComplete(body: Dispatcher.ResponseData['body']): Promise<AttemptOutcome> {
     const text = await body.text();
     const firstTokenAt = this.input.clock.now();
+    this.input.replica.lastProgressAt = firstTokenAt;
     const output = this.parseComplete(text);
     if (this.input.onToken && output.text !== '') this.deliver(output.text);
     return { output, firstTokenAt };
@@ -174,8 +200,10 @@ export class Attempt {
     const state = new StreamState();
     const parser = createParser({ onEvent: (event) => this.onEvent(event, state) });
     const decoder = new TextDecoder();
+    const { replica, clock } = this.input;
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
       this.idle?.refresh();
+      replica.lastProgressAt = clock.now();
       parser.feed(decoder.decode(chunk, { stream: true }));
     }
     if (!state.done && state.acc.finishReason === undefined) throw this.truncated(state);

@@ -32,6 +32,7 @@ import { ModelNameResolver } from './model-name';
 import { openAiChatWire } from './openai-chat.wire';
 import { openAiCompletionsWire } from './openai-completions.wire';
 import { probeReplica } from './probe';
+import type { StructuredOutputSetting } from './structured-dialect';
 import { Replica, rankReplicas, type CircuitSettings } from './replica';
 import type { WireAdapter } from './wire';
 
@@ -51,6 +52,8 @@ export interface HttpModelClientSettings {
   urls: string[];
   model?: string;
   apiKey?: string;
+  /** how JSON Schemas are sent; `auto` detects the server from `GET /v1/models` */
+  structuredOutput: StructuredOutputSetting;
   /** total deadline of one call, retries included (MODEL_TIMEOUT_SECONDS) */
   timeoutMs: number;
   maxRetries: number;
@@ -134,6 +137,7 @@ export class HttpModelClient implements ModelClient {
       settings.model,
       settings.probeTimeoutMs,
       this.authHeaders,
+      settings.structuredOutput,
     );
     this.headers = {
       'content-type': 'application/json',
@@ -194,7 +198,13 @@ export class HttpModelClient implements ModelClient {
   async checkHealth(signal?: AbortSignal): Promise<EndpointHealth> {
     await Promise.all(
       this.replicas.map((replica) =>
-        probeReplica(replica, this.settings.probeTimeoutMs, signal, this.authHeaders),
+        probeReplica(
+          replica,
+          this.settings.probeTimeoutMs,
+          signal,
+          this.authHeaders,
+          `${envPrefix(this.role)}_API_KEY`,
+        ),
       ),
     );
     return this.currentHealth();
@@ -208,7 +218,12 @@ export class HttpModelClient implements ModelClient {
       protocol: this.protocol,
       state: overallState(replicas.map((r) => r.state)),
       replicas,
+      ...(this.capabilities.structuredOutput ? { structuredOutput: this.structuredOutputInfo() } : {}),
     };
+  }
+
+  structuredOutputInfo(): { dialect: string; source: string } {
+    return this.modelNames.dialectInfo();
   }
 
   async close(): Promise<void> {
@@ -237,7 +252,7 @@ export class HttpModelClient implements ModelClient {
     } catch (error) {
       if (!(error instanceof BulkheadRejectedError)) throw error;
       const { maxConcurrency, maxQueued } = this.settings;
-      const message = `${roleLabel(this.role)}: ${maxConcurrency} calls in flight and ${maxQueued} queued — raise MODEL_MAX_CONCURRENCY or add replicas`;
+      const message = `${roleLabel(this.role)}: ${maxConcurrency} calls in flight and ${maxQueued} queued — raise MODEL_MAX_QUEUE (or MODEL_MAX_CONCURRENCY if the server has more slots), or add replicas`;
       throw new InferenceError('RATE_LIMITED', message, { role: this.role }, { cause: error });
     }
   }
@@ -295,7 +310,8 @@ export class HttpModelClient implements ModelClient {
     state: CallState,
   ): Promise<AttemptOutcome> {
     const model = await this.modelNames.resolve(replica, state.scope.signal);
-    const body = JSON.stringify(this.wire.body(request, model, stream));
+    const dialect = request.jsonSchema ? await this.modelNames.dialect(replica, state.scope.signal) : 'none';
+    const body = JSON.stringify(this.wire.body(request, model, stream, dialect));
     const attempt = new Attempt({
       role: this.role,
       replica,

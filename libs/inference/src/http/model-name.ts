@@ -3,15 +3,31 @@ import type { ModelRole } from '../inference.types';
 import { raceAbort } from './call-scope';
 import { envPrefix, roleLabel } from './endpoint';
 import type { Replica } from './replica';
+import {
+  dialectFromModelList,
+  type StructuredDialect,
+  type StructuredOutputSetting,
+} from './structured-dialect';
 import { errorFromStatus, errorFromTransport } from './upstream-errors';
 
 interface ModelList {
   data?: Array<{ id?: unknown }>;
 }
 
-/** The model name sent upstream: configured, or the first of `GET /v1/models` (looked up once, then cached). */
+/** How the structured-output dialect in use was chosen, for health and metrics. */
+export interface DialectInfo {
+  dialect: StructuredDialect | 'auto';
+  source: 'configured' | 'detected' | 'default' | 'not detected yet';
+}
+
+/**
+ * What the server says about itself in `GET /v1/models` (looked up once, then cached): the model name
+ * sent upstream when none is configured, and the structured-output dialect when it is `auto`.
+ */
 export class ModelNameResolver {
   private lookup: Promise<string> | undefined;
+  private listing: Promise<unknown> | undefined;
+  private detected: StructuredDialect | undefined;
 
   constructor(
     private readonly role: ModelRole,
@@ -19,7 +35,25 @@ export class ModelNameResolver {
     private readonly timeoutMs: number,
     /** the bearer key: servers started with an API key (vLLM `--api-key`) guard `/v1/models` too */
     private readonly headers: Record<string, string> = {},
+    private readonly structuredOutput: StructuredOutputSetting = 'auto',
   ) {}
+
+  /** The dialect for a structured request: configured, or detected once from the model list. */
+  async dialect(replica: Replica, signal: AbortSignal): Promise<StructuredDialect> {
+    if (this.structuredOutput !== 'auto') return this.structuredOutput;
+    if (this.detected !== undefined || replica.endpoint.modelsPath === undefined)
+      return this.detected ?? 'openai';
+    const body = await raceAbort(this.modelList(replica), signal).catch(() => undefined);
+    // a server that answered without a known owner speaks plain OpenAI; a failed lookup is asked again
+    if (body !== undefined) this.detected = dialectFromModelList(body) ?? 'openai';
+    return this.detected ?? 'openai';
+  }
+
+  dialectInfo(): DialectInfo {
+    if (this.structuredOutput !== 'auto') return { dialect: this.structuredOutput, source: 'configured' };
+    if (this.detected === undefined) return { dialect: 'auto', source: 'not detected yet' };
+    return { dialect: this.detected, source: 'detected' };
+  }
 
   resolve(replica: Replica, signal: AbortSignal): Promise<string | undefined> {
     if (this.configured !== undefined || replica.endpoint.modelsPath === undefined)
@@ -36,6 +70,23 @@ export class ModelNameResolver {
   }
 
   private async fetchFirstModel(replica: Replica): Promise<string> {
+    const body = await this.modelList(replica);
+    const path = replica.endpoint.modelsPath ?? '/v1/models';
+    return this.firstModel(body, `${replica.endpoint.origin}${path}`);
+  }
+
+  /** One shared `GET /v1/models` (parsed; undefined when not JSON); a failure is not cached. */
+  private modelList(replica: Replica): Promise<unknown> {
+    if (!this.listing) {
+      this.listing = this.fetchModelList(replica);
+      this.listing.catch(() => {
+        this.listing = undefined;
+      });
+    }
+    return this.listing;
+  }
+
+  private async fetchModelList(replica: Replica): Promise<unknown> {
     const path = replica.endpoint.modelsPath ?? '/v1/models';
     const ctx = { role: this.role, url: `${replica.endpoint.origin}${path}` };
     try {
@@ -48,21 +99,24 @@ export class ModelNameResolver {
       });
       const text = await response.body.text();
       if (response.statusCode >= 400) throw errorFromStatus(ctx, response.statusCode, text);
-      return this.firstModel(text, ctx.url);
+      return parseJson(text);
     } catch (error) {
       throw isInferenceError(error) ? error : errorFromTransport(ctx, error, false);
     }
   }
 
-  private firstModel(text: string, url: string): string {
-    let id: unknown;
-    try {
-      id = (JSON.parse(text) as ModelList).data?.[0]?.id;
-    } catch {
-      id = undefined;
-    }
+  private firstModel(body: unknown, url: string): string {
+    const id = (body as ModelList | undefined)?.data?.[0]?.id;
     if (typeof id === 'string' && id !== '') return id;
     const message = `${roleLabel(this.role)}: ${url} lists no model — set ${envPrefix(this.role)}_MODEL`;
     throw new InferenceError('CONFIG', message, { role: this.role, endpoint: url });
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -3,12 +3,12 @@ import {
   StreamAccumulator,
   finishReasonOf,
   nonEmpty,
-  responseFormat,
   streamOptions,
   usageOf,
   type ParsedOutput,
   type WireAdapter,
 } from './wire';
+import { structuredFields, type StructuredDialect } from './structured-dialect';
 
 interface WireToolCall {
   index?: number;
@@ -63,7 +63,12 @@ export const openAiChatWire: WireAdapter = {
   protocol: 'openai-chat',
   capabilities: { streaming: true, structuredOutput: true, nativeTools: true },
 
-  body(request: GenerationRequest, model: string | undefined, stream: boolean): Record<string, unknown> {
+  body(
+    request: GenerationRequest,
+    model: string | undefined,
+    stream: boolean,
+    dialect: StructuredDialect,
+  ): Record<string, unknown> {
     return {
       model,
       messages: request.messages.map(toWireMessage),
@@ -71,7 +76,7 @@ export const openAiChatWire: WireAdapter = {
       temperature: request.temperature,
       stop: nonEmpty(request.stop),
       tools: nonEmpty(request.tools?.map(toWireTool)),
-      response_format: responseFormat(request.jsonSchema),
+      ...structuredFields(dialect, request.jsonSchema),
       stream,
       stream_options: streamOptions(stream),
     };

@@ -4,12 +4,12 @@ import {
   StreamAccumulator,
   finishReasonOf,
   nonEmpty,
-  responseFormat,
   streamOptions,
   usageOf,
   type ParsedOutput,
   type WireAdapter,
 } from './wire';
+import { structuredFields, type StructuredDialect } from './structured-dialect';
 
 interface CompletionAnswer {
   model?: string;
@@ -26,7 +26,12 @@ export function openAiCompletionsWire(template: ChatTemplate): WireAdapter {
     protocol: 'openai-completions',
     capabilities: { streaming: true, structuredOutput: true, nativeTools: false },
 
-    body(request: GenerationRequest, model: string | undefined, stream: boolean): Record<string, unknown> {
+    body(
+      request: GenerationRequest,
+      model: string | undefined,
+      stream: boolean,
+      dialect: StructuredDialect,
+    ): Record<string, unknown> {
       const rendered = template(request.messages);
       return {
         model,
@@ -34,7 +39,7 @@ export function openAiCompletionsWire(template: ChatTemplate): WireAdapter {
         max_tokens: request.maxTokens,
         temperature: request.temperature,
         stop: nonEmpty([...(request.stop ?? []), ...rendered.stop]),
-        response_format: responseFormat(request.jsonSchema),
+        ...structuredFields(dialect, request.jsonSchema),
         stream,
         stream_options: streamOptions(stream),
       };

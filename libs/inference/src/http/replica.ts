@@ -20,7 +20,7 @@ export interface CircuitSettings {
 /** Failures that say the replica itself is unwell (not the request, the caller or a rate limit). */
 export function countsAgainstReplica(error: unknown): boolean {
   if (!isInferenceError(error)) return false;
-  if (error.code === 'TIMEOUT') return error.details.phase !== 'total';
+  if (error.code === 'TIMEOUT') return error.details.phase !== 'total' && !error.details.serverBusy;
   if (error.code !== 'UPSTREAM_ERROR') return false;
   const status = error.details.status;
   return status === undefined || status >= 500;
@@ -31,6 +31,8 @@ export class Replica {
   readonly breaker: CircuitBreakerPolicy;
   consecutiveFailures = 0;
   inFlight = 0;
+  /** clock time of the last token or answer any call received from here: a busy server still makes progress */
+  lastProgressAt = Number.NEGATIVE_INFINITY;
   lastError: string | undefined;
   lastCheckedAt: string | undefined;
   /** last probe result; undefined until probed */

@@ -1,6 +1,7 @@
 import { InferenceError, type InferenceErrorDetails } from '../inference.errors';
 import type { ModelRole } from '../inference.types';
 import { envPrefix, roleLabel } from './endpoint';
+import { faultOf5xx } from './fault-kind';
 
 /** Who failed, for messages a person can act on. */
 export interface ErrorContext {
@@ -61,6 +62,13 @@ export function upstreamMessageOf(body: unknown): string | undefined {
   return message === undefined ? undefined : trimExcerpt(message);
 }
 
+/** The error `type` of an OpenAI-style body (`{error:{type}}`, vLLM legacy `{type}`), if any. */
+function upstreamTypeOf(body: string): string | undefined {
+  const json = tryJson(body) as { error?: { type?: unknown }; type?: unknown } | undefined;
+  const type = json?.error?.type ?? json?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
 function tryJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -73,7 +81,9 @@ function quoted(message: string | undefined): string {
   return message ? `: "${message}"` : '';
 }
 
-function statusAdvice(role: ModelRole, status: number): { code: InferenceError['code']; advice: string } {
+type Advice = { code: InferenceError['code']; advice: string };
+
+function statusAdvice(role: ModelRole, status: number): Advice {
   const env = envPrefix(role);
   if (status === 429)
     return { code: 'RATE_LIMITED', advice: 'the server is over capacity; lower concurrency or add replicas' };
@@ -96,6 +106,32 @@ function statusAdvice(role: ModelRole, status: number): { code: InferenceError['
   };
 }
 
+/**
+ * A 5xx that is not the server's fault (see fault-kind.ts): the model's output failed the server's parser
+ * (INVALID_RESPONSE) or the request needs another parameter or server option (CONFIG). Neither is retried
+ * nor counted by the circuit breaker.
+ */
+function notServerFault(
+  role: ModelRole,
+  message: string | undefined,
+  type: string | undefined,
+): Advice | undefined {
+  const fault = faultOf5xx(message, type);
+  if (fault === 'output') {
+    return {
+      code: 'INVALID_RESPONSE',
+      advice:
+        "the model's output failed the server's own parser (the server itself is healthy); retry, or change the prompt or tool format",
+    };
+  }
+  if (fault !== 'request') return undefined;
+  const jinja = /--jinja/.test(message ?? '') ? ' (start llama-server with --jinja to use tools)' : '';
+  return {
+    code: 'CONFIG',
+    advice: `the server refused this request${jinja}; the server itself is healthy — fix the request or the server's options (${envPrefix(role)}_PROTOCOL, ${envPrefix(role)}_STRUCTURED_OUTPUT)`,
+  };
+}
+
 /** An HTTP error answer → one InferenceError naming the endpoint, the status, the upstream message and a fix. */
 export function errorFromStatus(
   ctx: ErrorContext,
@@ -104,7 +140,10 @@ export function errorFromStatus(
   retryAfterMs?: number,
 ): InferenceError {
   const upstreamMessage = upstreamMessageOf(body);
-  const { code, advice } = statusAdvice(ctx.role, status);
+  const { code, advice } =
+    (status >= 500 && status !== 503
+      ? notServerFault(ctx.role, upstreamMessage, upstreamTypeOf(body))
+      : undefined) ?? statusAdvice(ctx.role, status);
   const wait = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.round(retryAfterMs / 100) / 10} s)`;
   const message = `${roleLabel(ctx.role)} at ${ctx.url} answered ${status}${quoted(upstreamMessage)}${wait} — ${advice}`;
   return new InferenceError(code, message, {
@@ -124,8 +163,11 @@ export function errorFromStreamEvent(
 ): InferenceError {
   const upstreamMessage = upstreamMessageOf(payload) ?? 'unknown error';
   const after = partialOutput ? ' after output had started (not retried)' : '';
-  const message = `${roleLabel(ctx.role)} at ${ctx.url} reported an error mid-stream${after}: "${upstreamMessage}" — check the model server's logs`;
-  return new InferenceError('UPSTREAM_ERROR', message, {
+  const type = upstreamTypeOf(JSON.stringify(payload));
+  const classified = notServerFault(ctx.role, upstreamMessage, type);
+  const advice = classified?.advice ?? "check the model server's logs";
+  const message = `${roleLabel(ctx.role)} at ${ctx.url} reported an error mid-stream${after}: "${upstreamMessage}" — ${advice}`;
+  return new InferenceError(classified?.code ?? 'UPSTREAM_ERROR', message, {
     role: ctx.role,
     endpoint: ctx.url,
     upstreamMessage,

@@ -1,4 +1,3 @@
-import type { JsonSchema } from '@app/contracts';
 import type {
   ClientCapabilities,
   FinishReason,
@@ -7,6 +6,7 @@ import type {
   ToolCall,
 } from '../inference.types';
 import type { HttpProtocol } from './endpoint';
+import type { StructuredDialect } from './structured-dialect';
 
 /** What a complete answer (or a finished stream) carries, before timings and attempts are added. */
 export interface ParsedOutput {
@@ -21,7 +21,13 @@ export interface ParsedOutput {
 export interface WireAdapter {
   readonly protocol: HttpProtocol;
   readonly capabilities: ClientCapabilities;
-  body(request: GenerationRequest, model: string | undefined, stream: boolean): Record<string, unknown>;
+  /** `dialect`: how a JSON Schema is sent (see structured-dialect.ts); ignored without `jsonSchema` */
+  body(
+    request: GenerationRequest,
+    model: string | undefined,
+    stream: boolean,
+    dialect: StructuredDialect,
+  ): Record<string, unknown>;
   /** a whole JSON answer; throws a plain Error naming what is missing */
   parseComplete(json: unknown): ParsedOutput;
   /** one SSE event's JSON; returns the text delta ('' when the event carries none) */
@@ -98,15 +104,6 @@ export function usageOf(usage: OpenAiUsage | null | undefined): TokenUsage | und
     return undefined;
   const totalTokens = usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens;
   return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, totalTokens };
-}
-
-/** OpenAI `response_format` with a strict JSON Schema (vLLM, llama.cpp, SGLang, recent TGI and Ollama). */
-export function responseFormat(jsonSchema: { name: string; schema: JsonSchema } | undefined): unknown {
-  if (!jsonSchema) return undefined;
-  return {
-    type: 'json_schema',
-    json_schema: { name: jsonSchema.name, schema: jsonSchema.schema, strict: true },
-  };
 }
 
 export function streamOptions(stream: boolean): unknown {

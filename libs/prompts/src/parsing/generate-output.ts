@@ -82,12 +82,30 @@ export function parseGenerateCodeOutput(
   return fromBareText(text, requested);
 }
 
+/** Statement shapes: a call, an assignment, a lone bracket line, a line ending a statement or opening a block. */
+const CODE_LINE = [
+  /^\s*[A-Za-z_$][\w$.]*(\[[^\]]*\])?\s*(\(.*\)\s*[;{:]?|[-+*/%|&]?=(?!=).+|\+\+|--)\s*;?\s*$/,
+  /^\s*[{}()[\];,]+\s*$/,
+  /^\s*(return|if|else|for|while|import|from|const|let|var|fn|func|def|class|public|private|static|#include|using|package|struct|enum|interface|type|switch|case|try|catch|except|finally|raise|throw|print|echo)\b/,
+];
+
+/**
+ * Bare text is accepted as code only when most of its lines look like statements (or a language was
+ * detected): a single `;` or `{` is not enough, random tokens and prose with punctuation have them too.
+ */
+function looksLikeCode(code: string): boolean {
+  if (detectLanguage(code) !== undefined) return true;
+  const lines = code.split('\n').filter((line) => line.trim() !== '');
+  const codeLike = lines.filter((line) => CODE_LINE.some((pattern) => pattern.test(line))).length;
+  return lines.length > 0 && codeLike * 2 >= lines.length;
+}
+
 /** No fence: a completion model that wrote code directly, or a model that wrote only prose (an error). */
 function fromBareText(text: string, language: string): StructuredParse<GenerateCodeOutput> {
   const lines = text.split('\n');
   while (lines.length > 0 && (lines[0]?.trim() === '' || isChatter(lines[0] ?? ''))) lines.shift();
   const code = lines.join('\n').trimEnd();
-  if (detectLanguage(code) === undefined && !/[;{}()=]/.test(code)) {
+  if (!looksLikeCode(code)) {
     return { ok: false, error: `no code found in the answer; reply with one \`\`\`${language} code block` };
   }
   return { ok: true, value: { language, code, explanation: '' }, repairs: ['unfenced_code'] };

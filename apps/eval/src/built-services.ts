@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { GatewayTarget } from './mcp-tool-client';
+
+/** dist/apps/eval/src → dist/apps: the built gateway and agent sit beside this app. */
+const BUILT_APPS = join(__dirname, '..', '..');
+export const BUILT_GATEWAY = join(BUILT_APPS, 'mcp-gateway', 'src', 'main.js');
+export const BUILT_AGENT = join(BUILT_APPS, 'agent', 'src', 'main.js');
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+const TAIL_CHARS = 2_000;
+
+export type Environment = Record<string, string>;
+
+/** The built gateway over stdio, as `npm run demo` starts it: it reads its own configuration from `env`. */
+export function stdioGateway(env: Environment): GatewayTarget {
+  return { kind: 'stdio', command: process.execPath, args: [BUILT_GATEWAY, '--stdio'], env };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A built app started as a child: its log is kept only as a tail, to explain a failed start. */
+class BuiltProcess {
+  private tail = '';
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    readonly baseUrl: string,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => (this.tail = (this.tail + chunk.toString('utf8')).slice(-TAIL_CHARS));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  /** Polls `/health/live` until it answers 200; a child that exits first fails with its last log lines. */
+  async waitUntilLive(): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw this.failure(`exited with code ${this.child.exitCode}`);
+      const live = await fetch(`${this.baseUrl}/health/live`, { signal: AbortSignal.timeout(2_000) })
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (live) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw this.failure(`was not live within ${START_TIMEOUT_MS / 1000} s`);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private failure(what: string): Error {
+    return new Error(
+      `the ${this.name} ${what}${this.tail.trim() ? `; its last output:\n${this.tail.trim()}` : ''}`,
+    );
+  }
+}
+
+async function startBuilt(
+  name: string,
+  main: string,
+  env: Environment,
+  baseUrl: string,
+): Promise<BuiltProcess> {
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = new BuiltProcess(name, baseUrl, child);
+  try {
+    await started.waitUntilLive();
+  } catch (error) {
+    await started.stop();
+    throw error;
+  }
+  return started;
+}
+
+export interface AgentStack {
+  agentUrl: string;
+  gatewayUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Agent mode: the built agent service (and, unless `gatewayUrl` is given, the built gateway over HTTP)
+ * on free loopback ports, exactly as an operator runs them.
+ */
+export async function startAgentStack(env: Environment, gatewayUrl?: string): Promise<AgentStack> {
+  const started: BuiltProcess[] = [];
+  const stop = () => Promise.all(started.reverse().map((p) => p.stop())).then(() => undefined);
+  try {
+    let mcpUrl = gatewayUrl;
+    if (!mcpUrl) {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const gatewayEnv = { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(port) };
+      started.push(await startBuilt('gateway', BUILT_GATEWAY, gatewayEnv, base));
+      mcpUrl = `${base}/mcp`;
+    }
+    const port = await freePort();
+    const agentUrl = `http://127.0.0.1:${port}`;
+    const agentEnv = { ...env, AGENT_HOST: '127.0.0.1', AGENT_PORT: String(port), MCP_GATEWAY_URL: mcpUrl };
+    started.push(await startBuilt('agent', BUILT_AGENT, agentEnv, agentUrl));
+    return { agentUrl, gatewayUrl: mcpUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

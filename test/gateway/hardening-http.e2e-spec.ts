@@ -1,0 +1,222 @@
+import { request as httpRequest } from 'node:http';
+import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import { ToolExecutionService } from '../../apps/mcp-gateway/src/tools/tool-execution.service';
+import {
+  INITIALIZE,
+  emulatorEndpoint,
+  postMcp,
+  startGateway,
+  type RunningGateway,
+} from './support/gateway-harness';
+
+const PROTOCOL = { 'mcp-protocol-version': '2025-11-25' };
+
+async function openSession(baseUrl: string, headers: Record<string, string> = {}): Promise<string> {
+  const init = await postMcp(baseUrl, INITIALIZE, headers);
+  expect(init.status).toBe(200);
+  await init.text();
+  return init.headers.get('mcp-session-id')!;
+}
+
+interface JsonRpcErrorBody {
+  jsonrpc: string;
+  id: unknown;
+  error: { code: number; message: string };
+}
+
+/** Answers on the session's POST come as JSON or as one SSE event; either way the JSON-RPC message inside. */
+async function jsonRpcOf(res: Response): Promise<JsonRpcErrorBody> {
+  const text = await res.text();
+  const data = /^data: (.*)$/m.exec(text)?.[1];
+  return JSON.parse(data ?? text) as JsonRpcErrorBody;
+}
+
+/** GET /sse held open as a raw stream: the text received so far, and whether the server ended it. */
+function openRawSse(
+  baseUrl: string,
+): Promise<{ received: () => string; ended: Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}/sse`, { headers: { accept: 'text/event-stream' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      const ended = new Promise<void>((done) => res.once('close', () => done()));
+      resolve({ received: () => text, ended, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('gateway transports under attack: JSON-RPC codes', () => {
+  let emulator: ModelServerEmulator;
+  let gateway: RunningGateway;
+  let session: string;
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    gateway = await startGateway(emulatorEndpoint(emulator.url));
+    session = await openSession(gateway.baseUrl);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await emulator.close();
+  });
+
+  const onSession = (body: string) =>
+    postMcp(gateway.baseUrl, body, { 'mcp-session-id': session, ...PROTOCOL });
+
+  it('an empty batch [] → 400 with -32600 Invalid Request', async () => {
+    const res = await onSession('[]');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+  });
+
+  it('valid JSON that is not JSON-RPC → -32600 (not a parse error)', async () => {
+    for (const body of [
+      '{"hello":"world"}',
+      '42',
+      '"x"',
+      'null',
+      '[1,2]',
+      '{"jsonrpc":"1.0","method":"ping"}',
+    ]) {
+      const res = await onSession(body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as JsonRpcErrorBody).error.code).toBe(-32600);
+    }
+  });
+
+  it('bad params → -32602 with a readable message, not a zod dump', async () => {
+    const bad = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 5 } });
+    const body = await jsonRpcOf(await onSession(bad));
+    expect(body).toMatchObject({ id: 7, error: { code: -32602 } });
+    expect(body.error.message).toMatch(/^Invalid params for tools\/call: params\.name: /);
+    expect(body.error.message).not.toMatch(/[[{]\s*"(code|expected|path)"/);
+  });
+
+  it('initialize with protocolVersion: 5 → a clear -32602, not "session id required"', async () => {
+    const init = JSON.parse(INITIALIZE) as { params: Record<string, unknown> };
+    init.params.protocolVersion = 5;
+    const res = await postMcp(gateway.baseUrl, JSON.stringify(init));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as JsonRpcErrorBody;
+    expect(body).toMatchObject({ id: 1, error: { code: -32602 } });
+    expect(body.error.message).toMatch(/protocolVersion/);
+    expect(body.error.message).not.toMatch(/Mcp-Session-Id/);
+  });
+
+  it('PUT/PATCH /mcp → 405 with Allow, as JSON-RPC', async () => {
+    for (const method of ['PUT', 'PATCH']) {
+      const headers = { 'content-type': 'application/json' };
+      const res = await fetch(`${gateway.baseUrl}/mcp`, { method, headers, body: '{}' });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, POST, DELETE');
+      expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+    }
+    const sse = await fetch(`${gateway.baseUrl}/sse`, { method: 'DELETE' });
+    expect(sse.status).toBe(405);
+    expect(sse.headers.get('allow')).toBe('GET');
+  });
+
+  it('/messages with text/plain → 415 as JSON-RPC', async () => {
+    const res = await fetch(`${gateway.baseUrl}/messages?sessionId=x`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { message: /Content-Type/ } });
+  });
+
+  it('a REST call cut by shutdown → 503 with Retry-After (retryable), not 499', async () => {
+    emulator.reset();
+    emulator.script({ kind: 'hang' });
+    const call = fetch(`${gateway.baseUrl}/v1/tools/formalize_task`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ task: 'x' }),
+    });
+    await emulator.waitForRequests(1);
+    await gateway.app.get(ToolExecutionService).drain(10);
+    const res = await call;
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await res.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+  });
+});
+
+describe('sessions are bound to the API key that opened them', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ GATEWAY_API_KEYS: 'key-a,key-b' });
+  });
+
+  afterAll(() => gateway.close());
+
+  it('another valid key can neither use nor DELETE the session (404), the owner still can', async () => {
+    const a = { authorization: 'Bearer key-a' };
+    const b = { authorization: 'Bearer key-b' };
+    const session = await openSession(gateway.baseUrl, a);
+    const ping = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' });
+    const stolen = await postMcp(gateway.baseUrl, ping, { ...b, 'mcp-session-id': session, ...PROTOCOL });
+    expect(stolen.status).toBe(404);
+    const del = await fetch(`${gateway.baseUrl}/mcp`, {
+      method: 'DELETE',
+      headers: { ...b, 'mcp-session-id': session, ...PROTOCOL },
+    });
+    expect(del.status).toBe(404);
+    const own = await postMcp(gateway.baseUrl, ping, { ...a, 'mcp-session-id': session, ...PROTOCOL });
+    expect(own.status).toBe(200);
+    expect(await jsonRpcOf(own)).toMatchObject({ id: 2, result: {} });
+  });
+});
+
+describe('legacy /sse: keep-alive, idle expiry, readiness with a full session table', () => {
+  let emulator: ModelServerEmulator;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    gateway = await startGateway({
+      ...emulatorEndpoint(emulator.url),
+      GATEWAY_SESSION_TTL_SECONDS: '1',
+      GATEWAY_MAX_SESSIONS: '2',
+    });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await emulator.close();
+  });
+
+  it('an idle stream gets heartbeats, then expires; a full table makes /health/ready 503 until it frees', async () => {
+    const before = await fetch(`${gateway.baseUrl}/health/ready`);
+    expect(before.status).toBe(200);
+    await before.text();
+    const first = await openRawSse(gateway.baseUrl);
+    const second = await openRawSse(gateway.baseUrl);
+    const full = await fetch(`${gateway.baseUrl}/health/ready`);
+    expect(full.status).toBe(503);
+    await full.text();
+    const refused = await fetch(`${gateway.baseUrl}/sse`);
+    expect(refused.status).toBe(503);
+    await refused.text();
+    const startedAt = Date.now();
+    await Promise.all([first.ended, second.ended]);
+    const expiredAfterMs = Date.now() - startedAt;
+    expect(expiredAfterMs).toBeLessThan(5_000);
+    expect(first.received()).toMatch(/^: keep-alive$/m);
+    const ready = await fetch(`${gateway.baseUrl}/health/ready`);
+    const readyBody = (await ready.json()) as { info?: { sessions?: unknown } };
+    expect(
+      readyBody.info?.sessions ?? (readyBody as { error?: { sessions?: unknown } }).error?.sessions,
+    ).toBeDefined();
+    expect(ready.status).toBe(200);
+    const reopened = await openRawSse(gateway.baseUrl);
+    reopened.close();
+  }, 15_000);
+});
