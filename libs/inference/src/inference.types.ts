@@ -8,6 +8,12 @@ export type ModelRole = 'code' | 'planner';
 /** Wire protocols an endpoint may speak. `auto` is resolved from the URL path before a client is built. */
 export type ModelProtocol = 'local-models' | 'openai-chat' | 'openai-completions' | 'embedded';
 
+/** W3C trace context of the caller, sent upstream as the `traceparent`/`tracestate` headers. */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
+
 export interface GenerationRequest {
   messages: ChatMessage[];
   maxTokens?: number;
@@ -20,6 +26,8 @@ export interface GenerationRequest {
   signal?: AbortSignal;
   /** Called with each text delta as it streams; setting it makes the call stream where the backend can. */
   onToken?: (delta: string) => void;
+  /** HTTP backends pass it on as headers, so one trace follows the call to the model server */
+  trace?: TraceContext;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'cancelled' | 'unknown';

@@ -8,6 +8,8 @@ export interface ToolCallLog {
   transport: string;
   /** MCP protocol family (modern / legacy / none for REST) */
   era?: string;
+  /** W3C trace id of the caller's trace context, when it sent one */
+  traceId?: string;
   /** the x-request-id of the HTTP request that carried the call */
   requestId?: string;
 }
@@ -32,6 +34,7 @@ export class GatewayLogger {
       transport: call.transport,
       ...(call.era === undefined ? {} : { era: call.era }),
       ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
+      ...(call.traceId === undefined ? {} : { traceId: call.traceId }),
       outcome: outcome.ok ? 'ok' : outcome.error.code,
       durationMs: Math.round(durationMs * 100) / 100,
       ...(this.config.logPayloads ? { args } : {}),

@@ -20,6 +20,7 @@ import type { LoggingLevel } from './mcp-protocol';
 import { McpToolCalls } from './mcp-tool-calls';
 import { PromptCatalog } from './prompt-catalog';
 import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from './server-identity';
+import { traceContextOf } from '../logging/trace-context';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -82,6 +83,7 @@ export class McpServerFactory {
       requestId: typeof requestId === 'string' ? requestId : undefined,
       progressToken: meta?.progressToken,
       logLevel: state.logLevel,
+      trace: traceContextOf(meta, extra.requestInfo?.headers),
     });
   }
 }

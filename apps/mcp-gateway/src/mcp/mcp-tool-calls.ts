@@ -1,3 +1,4 @@
+import type { TraceContext } from '@app/inference';
 import { Injectable } from '@nestjs/common';
 import { ToolCatalog } from '../tools/tool-catalog';
 import { ToolExecutionService } from '../tools/tool-execution.service';
@@ -26,6 +27,8 @@ export interface McpCallContext {
   progressToken?: ProgressToken;
   /** the level the client chose (2025: logging/setLevel; 2026: `_meta` logLevel); none → no log notifications */
   logLevel?: LoggingLevel;
+  /** the caller's trace context (request `_meta` or HTTP headers), passed on to the model server */
+  trace?: TraceContext;
 }
 
 /**
@@ -53,6 +56,7 @@ export class McpToolCalls {
       transport: context.transport,
       era: context.era,
       requestId: context.requestId,
+      trace: context.trace,
     });
     // most clients never ask for log notifications: no extra async step for them
     if (context.logLevel !== undefined) await log(context.logLevel, context.notify, name, outcome);

@@ -16,7 +16,12 @@ export class GenerateCodeTool implements ToolHandler<GenerateCodeInput, Generate
 
   async run(input: GenerateCodeInput, context: ToolRunContext): Promise<GenerateCodeOutput> {
     const prompt = buildGenerateCodePrompt(input);
-    const result = await this.model.generate({ ...prompt, signal: context.signal, onToken: context.onToken });
+    const result = await this.model.generate({
+      ...prompt,
+      signal: context.signal,
+      onToken: context.onToken,
+      trace: context.trace,
+    });
     const parsed = parseGenerateCodeOutput(result.text, input.language);
     if (parsed.ok) return parsed.value;
     const cut = cutAtTokenLimit(result, prompt.maxTokens);

@@ -2,6 +2,7 @@ import { TOOL_CONTRACTS, isToolName, validate, type ToolContract } from '@app/co
 import { Inject, Injectable } from '@nestjs/common';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { GatewayLogger } from '../logging/gateway-logger';
+import { traceIdOf } from '../logging/trace-context';
 import { GatewayError, toGatewayError } from './gateway.error';
 import {
   TOOL_HANDLERS,
@@ -63,7 +64,13 @@ export class ToolExecutionService {
       seconds,
       era,
     );
-    const call = { tool: name, transport: context.transport, era, requestId: context.requestId };
+    const call = {
+      tool: name,
+      transport: context.transport,
+      era,
+      requestId: context.requestId,
+      traceId: traceIdOf(context.trace),
+    };
     this.logger.toolCall(call, outcome, seconds * 1000, args);
     return outcome;
   }

@@ -1,4 +1,5 @@
 import type { ToolName } from '@app/contracts';
+import type { TraceContext } from '@app/inference';
 import type { GatewayError } from './gateway.error';
 
 /** Which door a call came through; a label on metrics and logs. */
@@ -10,6 +11,8 @@ export interface ToolRunContext {
   signal: AbortSignal;
   /** called with each streamed text delta; transports turn it into throttled progress notifications */
   onToken?: (delta: string) => void;
+  /** the caller's W3C trace context; tools pass it to the model call, which sends it upstream */
+  trace?: TraceContext;
 }
 
 /** One tool: input already validated against its contract, output validated after it returns. */

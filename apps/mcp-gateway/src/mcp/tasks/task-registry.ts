@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { TraceContext } from '@app/inference';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { TransportKind } from '../../tools/tool.types';
 import { supportsTasks } from '../../tools/task-support';
@@ -35,6 +36,7 @@ export interface TaskStart {
   owner: string;
   transport: TransportKind;
   requestId?: string;
+  trace?: TraceContext;
 }
 
 /** Tasks live this long after creation (the spec lets a server forget a task after its ttlMs). */
@@ -118,6 +120,7 @@ export class McpTaskRegistry implements OnModuleDestroy {
         transport: call.transport,
         era: 'modern',
         requestId: call.requestId,
+        trace: call.trace,
       });
       // a tool failure is a completed task whose result has isError (spec: "failed" is for JSON-RPC errors)
       this.settle(entry, { status: 'completed', result, statusMessage: `${call.tool} finished` });

@@ -19,6 +19,7 @@ import { McpToolCalls } from '../mcp-tool-calls';
 import { PromptCatalog, type CompleteParams } from '../prompt-catalog';
 import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from '../server-identity';
 import { McpTaskRegistry } from '../tasks/task-registry';
+import { traceContextOf } from '../../logging/trace-context';
 import {
   TASKS_EXTENSION,
   TaskAwareServer,
@@ -123,6 +124,7 @@ export class ModernServerFactory {
       owner: taskOwnerOf(ctx),
       transport,
       requestId: ctx.http?.req?.headers.get('x-request-id') ?? undefined,
+      trace: traceContextOf(ctx.mcpReq._meta, ctx.http?.req?.headers),
     });
     return { ...task, resultType: 'task' };
   }
@@ -143,6 +145,7 @@ export class ModernServerFactory {
       requestId: ctx.http?.req?.headers.get('x-request-id') ?? undefined,
       progressToken: ctx.mcpReq._meta?.progressToken,
       logLevel: connection.era === 'modern' ? requestedLogLevel(ctx) : connection.state.logLevel,
+      trace: traceContextOf(ctx.mcpReq._meta, ctx.http?.req?.headers),
     });
     const outputSchema = this.catalog.outputSchemaOf(name);
     return server.projectCallToolResult(result, outputSchema);
