@@ -22,6 +22,7 @@ export default {
     '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^@app/prompts$': '<rootDir>/libs/prompts/src/index.ts',
     '^@app/inference$': '<rootDir>/libs/inference/src/index.ts',
+    '^@app/http-security$': '<rootDir>/libs/http-security/src/index.ts',
     '^@app/sandbox$': '<rootDir>/libs/sandbox/src/index.ts',
     '^@app/config$': '<rootDir>/config/src/index.ts',
     '^@app/testing$': '<rootDir>/test/support/index.ts',

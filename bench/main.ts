@@ -18,6 +18,7 @@ import { measureLatency, warmUp } from './measures/latency';
 import { measureMemory } from './measures/memory';
 import { measureModern, type ModernMeasure, type ModernSubject } from './measures/modern';
 import { measureStreaming } from './measures/streaming';
+import { measureSandbox, sandboxRows, sandboxTargets, SANDBOX_FULL, SANDBOX_SMOKE } from './measures/sandbox';
 import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './plan';
 import { ANCHORS, type BenchResults } from './report/results';
 import { renderReport } from './report/table';
@@ -33,14 +34,33 @@ const ROOT = join(__dirname, '..', '..');
 interface CliOptions {
   plan: BenchPlan;
   out: string;
+  /** `--sandbox-only`: just the code-execution section (no servers) */
+  sandboxOnly: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliOptions {
   const plan = argv.includes('--smoke') ? SMOKE_PLAN : FULL_PLAN;
+  const sandboxOnly = argv.includes('--sandbox-only');
   const outIndex = argv.indexOf('--out');
   const out = outIndex >= 0 ? argv[outIndex + 1] : undefined;
-  const file = plan.name === 'smoke' ? 'smoke.json' : 'latest.json';
-  return { plan, out: resolve(out ?? join(ROOT, 'bench', 'results', file)) };
+  const file = `${sandboxOnly ? 'sandbox-' : ''}${plan.name === 'smoke' ? 'smoke' : 'latest'}.json`;
+  return { plan, out: resolve(out ?? join(ROOT, 'bench', 'results', file)), sandboxOnly };
+}
+
+/** `--sandbox-only`: the sandbox section alone, printed and written as JSON. */
+async function runSandboxOnly(plan: BenchPlan, out: string): Promise<void> {
+  const sandbox = await measureSandbox(plan.name === 'smoke' ? SANDBOX_SMOKE : SANDBOX_FULL, log);
+  const targets = sandboxTargets(sandbox);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(
+    out,
+    JSON.stringify({ plan: plan.name, machine: describeMachine(), sandbox, targets }, null, 2) + '\n',
+  );
+  const verdicts = targets.map(
+    (t) =>
+      `${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.measured} ${t.unit} (target ${t.comparison} ${t.limit})`,
+  );
+  process.stdout.write(`${[...sandboxRows(sandbox), '', ...verdicts].join('\n')}\n\nJSON: ${out}\n`);
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -144,7 +164,7 @@ function modernSubject(
 }
 
 /**
- * Measure 6: MCP 2026-07-28. The gateway's stateless path beside its 2025 session path and a bare SDK v2
+ * Measure 7: MCP 2026-07-28. The gateway's stateless path beside its 2025 session path and a bare SDK v2
  * server (createMcpHandler on node:http), all through lean clients, on the gateway still running.
  */
 async function runModernMeasure(
@@ -172,7 +192,7 @@ async function runModernMeasure(
     modernSubject('sdk-v2', sdkV2, modernSdk),
   ];
   log(
-    'measure 6: MCP 2026-07-28 (stateless) vs the 2025 session path vs a bare SDK v2 server (lean clients)',
+    'measure 7: MCP 2026-07-28 (stateless) vs the 2025 session path vs a bare SDK v2 server (lean clients)',
   );
   return measureModern(context.plan, subjects, log);
 }
@@ -188,7 +208,10 @@ async function runBench(plan: BenchPlan): Promise<Measures> {
     const serverMeasures = await runServerMeasures(context, sets);
     const modern = await runModernMeasure(context, processes, direct);
     await processes.stopServers();
-    return { ...serverMeasures, modern, memory: await runMemoryMeasure(context, emulator.url) };
+    const memory = await runMemoryMeasure(context, emulator.url);
+    log('measure 6: code execution (sandboxed vs bare python3)');
+    const sandbox = await measureSandbox(plan.name === 'smoke' ? SANDBOX_SMOKE : SANDBOX_FULL, log);
+    return { ...serverMeasures, modern, memory, sandbox };
   } finally {
     await processes.stopServers();
     await direct.close();
@@ -197,7 +220,8 @@ async function runBench(plan: BenchPlan): Promise<Measures> {
 }
 
 async function main(): Promise<void> {
-  const { plan, out } = parseArgs(process.argv.slice(2));
+  const { plan, out, sandboxOnly } = parseArgs(process.argv.slice(2));
+  if (sandboxOnly) return runSandboxOnly(plan, out);
   const startedAt = new Date();
   const machine = describeMachine();
   log(`bench (${plan.name}) on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);

@@ -72,7 +72,7 @@ function rows(measure: ModernAtConcurrency): string[] {
   ];
 }
 
-/** Measure 6 as its own small table: its subjects are not the 2025 measures' three. */
+/** Measure 7 as its own small table: its subjects are not the 2025 measures' three. */
 export function modernRows(measure: ModernMeasure): string[] {
   return [
     line(COLUMNS),

@@ -3,6 +3,7 @@ import type { LatencyMeasure } from '../measures/latency';
 import type { MemoryMeasure } from '../measures/memory';
 import type { ModernMeasure } from '../measures/modern';
 import type { StreamingMeasure } from '../measures/streaming';
+import type { SandboxMeasure } from '../measures/sandbox';
 import type { BenchPlan } from '../plan';
 import type { MachineInfo } from '../support/machine';
 import type { TargetCheck } from './targets';
@@ -47,6 +48,8 @@ export interface BenchResults {
     /** MCP 2026-07-28 stateless path vs the 2025 session path vs a bare SDK v2 server (lean clients) */
     modern: ModernMeasure;
     memory: MemoryMeasure;
+    /** code execution: sandboxed vs bare python3 (measures/sandbox.ts) */
+    sandbox?: SandboxMeasure;
   };
   targets: TargetCheck[];
   anchors: typeof ANCHORS;
@@ -63,4 +66,5 @@ export const MEASURE_KEYS = [
   'streaming',
   'modern',
   'memory',
+  'sandbox',
 ] as const;

@@ -1,3 +1,4 @@
+import { sandboxRows } from '../measures/sandbox';
 import type { BurstMeasure } from '../measures/burst';
 import type { LatencyMeasure } from '../measures/latency';
 import type { StreamingMeasure } from '../measures/streaming';
@@ -216,6 +217,7 @@ export function renderReport(results: BenchResults): string {
     '',
     ...modernRows(results.measures.modern),
     '',
+    ...(results.measures.sandbox ? [...sandboxRows(results.measures.sandbox), ''] : []),
     'targets (gateway):',
     ...results.targets.map(targetLine),
     '',

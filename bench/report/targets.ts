@@ -1,3 +1,4 @@
+import { sandboxTargets } from '../measures/sandbox';
 import type { BenchResults } from './results';
 
 export interface TargetCheck {
@@ -123,5 +124,6 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       0,
       '',
     ),
+    ...sandboxTargets(m.sandbox),
   ];
 }

@@ -49,6 +49,10 @@ export interface GatewayConfig {
 export interface AgentConfig {
   host: string;
   port: number;
+  /** bearer keys for the agent's own HTTP API (AGENT_API_KEYS); empty → open */
+  apiKeys: string[];
+  /** Host/Origin allow-list of the agent's HTTP API (DNS-rebinding protection); empty → off */
+  allowedHosts: string[];
   gatewayUrl: string;
   /** bearer key the agent sends to a gateway that has GATEWAY_API_KEYS set */
   gatewayApiKey?: string;
@@ -99,10 +103,10 @@ function endpointConfig(env: EnvironmentVariables, role: 'code' | 'planner'): Mo
 }
 
 /** Loopback binds get DNS-rebinding protection by default: only local names may appear in Host/Origin. */
-function allowedHosts(env: EnvironmentVariables): string[] {
-  const configured = splitList(env.GATEWAY_ALLOWED_HOSTS);
+function allowedHosts(configuredList: string | undefined, boundHost: string): string[] {
+  const configured = splitList(configuredList);
   if (configured.length > 0) return configured;
-  return LOOPBACK_HOSTS.includes(env.GATEWAY_HOST) ? LOOPBACK_HOSTS : [];
+  return LOOPBACK_HOSTS.includes(boundHost) ? LOOPBACK_HOSTS : [];
 }
 
 function buildConfig(env: EnvironmentVariables): AppConfig {
@@ -125,7 +129,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       host: env.GATEWAY_HOST,
       port: env.GATEWAY_PORT,
       apiKeys: splitList(env.GATEWAY_API_KEYS),
-      allowedHosts: allowedHosts(env),
+      allowedHosts: allowedHosts(env.GATEWAY_ALLOWED_HOSTS, env.GATEWAY_HOST),
       bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
       mcpMode: env.GATEWAY_MCP_MODE,
       sessionIdleTtlMs: env.GATEWAY_SESSION_TTL_SECONDS * 1000,
@@ -135,6 +139,8 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
     agent: {
       host: env.AGENT_HOST,
       port: env.AGENT_PORT,
+      apiKeys: splitList(env.AGENT_API_KEYS),
+      allowedHosts: allowedHosts(env.AGENT_ALLOWED_HOSTS, env.AGENT_HOST),
       gatewayUrl: env.MCP_GATEWAY_URL,
       gatewayApiKey: env.MCP_GATEWAY_API_KEY,
       maxSteps: env.AGENT_MAX_STEPS,

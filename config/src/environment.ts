@@ -89,6 +89,12 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() MCP_GATEWAY_API_KEY?: string;
   @IsOptional() @IsString() @MinLength(1) AGENT_HOST: string = '127.0.0.1';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65_535) AGENT_PORT: number = 3001;
+  // the same rules as GATEWAY_API_KEYS: "," must not silently mean "no keys"
+  @IsOptional()
+  @IsString()
+  @Matches(/[^,\s]/, { message: 'AGENT_API_KEYS must list at least one key (comma-separated)' })
+  AGENT_API_KEYS?: string;
+  @IsOptional() @IsString() AGENT_ALLOWED_HOSTS?: string;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) AGENT_MAX_SECONDS: number = 600;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(100) @Max(10_000_000) AGENT_MAX_TOKENS: number = 32_000;

@@ -49,11 +49,10 @@ describe('agent MCP client (SDK v2, version negotiation)', () => {
   it('talks 2026-07-28 to our gateway over HTTP (tool calls counted with era="modern")', async () => {
     const session = await new McpToolGateway({ kind: 'http', url: `${gateway.baseUrl}/mcp` }).connect();
     try {
-      expect(session.tools.map((tool) => tool.name)).toEqual([
-        'formalize_task',
-        'generate_code',
-        'review_code',
-      ]);
+      // run_tests joins them where the sandbox works
+      expect(session.tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['formalize_task', 'generate_code', 'review_code']),
+      );
       emulator.script({ text: GENERATE_REPLY });
       const observation = await session.call(
         'generate_code',

@@ -98,5 +98,13 @@ describe('npm run bench -- --smoke (built, spawned)', () => {
       expect(ids).toContain(id);
     expect(results.targets.every((target) => typeof target.pass === 'boolean')).toBe(true);
     expect(results.machine.cores).toBeGreaterThan(0);
+    // measure 6: code execution, sandboxed vs a bare python3 (bubblewrap is installed by .ci/run)
+    const sandbox = results.measures.sandbox;
+    expect(sandbox?.available).toBe(true);
+    if (sandbox?.available) {
+      expect(sandbox.programs.map((p) => p.program)).toEqual(['trivial', 'humaneval-size']);
+      for (const p of sandbox.programs) expect(isFiniteNumber(p.executionsPerSecond.sandboxed)).toBe(true);
+    }
+    expect(ids).toEqual(expect.arrayContaining(['sandbox-added-trivial', 'sandbox-rate-humaneval-size']));
   });
 });

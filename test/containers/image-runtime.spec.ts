@@ -460,18 +460,20 @@ describePid1('STOPSIGNAL as in a container: each CMD as PID 1 of its own PID nam
       STARCODER_MODEL_FILE: modelFile,
       MISTRAL_MODEL_FILE: modelFile,
       EMBEDDED_THREADS: '1',
-      EMBEDDED_CONTEXT_SIZE: '512',
+      EMBEDDED_CONTEXT_SIZE: '2048',
       MODEL_CACHE_DIR: cacheDir,
       LOG_LEVEL: 'warn',
     });
     const started = await startPid1('gateway', env, port);
-    const call = await fetch(`http://127.0.0.1:${port}/v1/tools/generate_code`, {
+    // formalize_task generates under a JSON-Schema grammar, so random weights still give a valid answer
+    // (generate_code's free text from random weights is rightly refused as not code)
+    const call = await fetch(`http://127.0.0.1:${port}/v1/tools/formalize_task`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ task: 'print one', language: 'python' }),
+      body: JSON.stringify({ task: 'print one' }),
       signal: AbortSignal.timeout(30_000),
     });
-    expect(call.status).toBe(200);
+    expect(`${call.status} ${await call.text()}`).toMatch(/^200 /);
     await expectCleanStop(started);
     rmSync(dirname(modelFile), { recursive: true, force: true });
   }, 90_000);

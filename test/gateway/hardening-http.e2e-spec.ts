@@ -139,7 +139,7 @@ describe('gateway transports under attack: JSON-RPC codes', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ task: 'x' }),
     });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     await gateway.app.get(ToolExecutionService).drain(10);
     const res = await call;
     expect(res.status).toBe(503);

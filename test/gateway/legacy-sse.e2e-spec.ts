@@ -48,7 +48,7 @@ describe('MCP over legacy HTTP+SSE (/sse + /messages)', () => {
     const call = client.callTool({ name: 'formalize_task', arguments: { task: 't' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

@@ -61,7 +61,7 @@ describe('graceful shutdown of the built gateway (HTTP)', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
     emulator.script({ text: GENERATE_REPLY, delayMs: 700 });
     const call = client.callTool({ name: 'generate_code', arguments: { task: 'merge intervals' } });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     child.kill('SIGTERM');
     const result = (await call) as CallToolResult;
     expect(result.isError).toBeFalsy();

@@ -31,10 +31,8 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
     await init.text();
     const client = await connectStreamableHttp(gateway.baseUrl);
     try {
-      // run_tests joins the three model tools where the sandbox works
-      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(
-        expect.arrayContaining(['formalize_task', 'generate_code', 'review_code']),
-      );
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
       emulator.script({ text: FORMALIZE_REPLY });
       const result = (await client.callTool({
         name: 'formalize_task',
@@ -80,7 +78,7 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
       { 'mcp-protocol-version': '2025-11-25' },
       controller.signal,
     ).then((res) => res.text());
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

@@ -4,7 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { BUILT_GATEWAY, REPO_ROOT } from './support/built-gateway';
-import { GENERATE_REPLY, chunksOf, waitForGeneration } from './support/model-replies';
+import { GENERATE_REPLY, chunksOf } from './support/model-replies';
 
 /** The built gateway as a real child process speaking MCP on stdin/stdout, as Claude Desktop runs it. */
 describe('MCP over stdio (built gateway, child process)', () => {
@@ -79,7 +79,7 @@ describe('MCP over stdio (built gateway, child process)', () => {
     const call = client.callTool({ name: 'review_code', arguments: { code: 'x = 1' } }, undefined, {
       signal: controller.signal,
     });
-    await waitForGeneration(emulator);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

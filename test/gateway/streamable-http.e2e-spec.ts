@@ -105,7 +105,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
     const call = client.callTool({ name: 'generate_code', arguments: { task: 'slow' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);
@@ -131,7 +131,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       params: { name: 'review_code', arguments: { code: 'x = 1' } },
     });
     const pending = postMcp(gateway.baseUrl, call, headers, controller.signal).then((res) => res.text());
-    await emulator.waitForRequests(1);
+    await emulator.waitForGenerations(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
     await emulator.waitForAborts(1, 5_000);

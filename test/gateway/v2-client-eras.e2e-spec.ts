@@ -1,7 +1,7 @@
 import { TOOL_NAMES } from '@app/contracts';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import type { Client } from '@modelcontextprotocol/client';
-import { GENERATE_REPLY, chunksOf, waitForGeneration } from './support/model-replies';
+import { GENERATE_REPLY, chunksOf } from './support/model-replies';
 import { emulatorEndpoint, startGateway, type RunningGateway } from './support/gateway-harness';
 import {
   connectV2Http,
@@ -32,7 +32,7 @@ async function exercise(client: Client, emulator: ModelServerEmulator): Promise<
     { name: 'review_code', arguments: { code: 'x = 1' } },
     { signal: controller.signal, onprogress: () => undefined },
   );
-  await waitForGeneration(emulator);
+  await emulator.waitForGenerations(1);
   controller.abort();
   await expect(call).rejects.toThrow();
   await emulator.waitForAborts(1, 5_000);

@@ -29,6 +29,9 @@ describe('CodeSandbox runs code with its tests (python, javascript, typescript)'
     expect(failed.failures).toHaveLength(1);
     expect(failed.failures[0]?.message).toContain('AssertionError: add(1, 2) should be 3');
     expect(failed.failures[0]?.message).toContain('assert add(1, 2) == 3');
+    expect(failed.failures[0]?.message).toContain(
+      'AssertionError details: add(1, 2) returned -1, expected 3',
+    );
     expect(failed.stderr).toContain('Traceback');
   });
 

@@ -60,7 +60,14 @@ export type EmulatorFault =
   | { kind: 'malformed'; delayMs?: number }
   /** `clean: true` ends the HTTP response properly but without `[DONE]`; otherwise the socket is cut */
   | { kind: 'truncate'; afterChunks: number; chunks?: string[]; clean?: boolean }
-  | { kind: 'stream-error'; afterChunks: number; chunks?: string[]; error: unknown };
+  | { kind: 'stream-error'; afterChunks: number; chunks?: string[]; error: unknown }
+  /**
+   * A hostile or broken upstream sending `bytes` of one thing, written as the client reads (backpressure):
+   * `sse-line` one SSE line with no newline, `sse-event` one event of many `data:` lines, `sse-answer` a
+   * stream of valid small events that never ends, `body` a JSON body, `error-body` a 500 with a huge body.
+   * Records the request as aborted when the client closes the socket before the end.
+   */
+  | { kind: 'flood'; shape: 'sse-line' | 'sse-event' | 'sse-answer' | 'body' | 'error-body'; bytes: number };
 
 export type EmulatorResponse = EmulatorReply | EmulatorErrorReply | EmulatorFault;
 
@@ -123,6 +130,8 @@ export interface ModelServerEmulator {
   /** resolves once `abortedCount >= n`; rejects after `timeoutMs` */
   waitForAborts(n: number, timeoutMs?: number): Promise<void>;
   waitForRequests(n: number, timeoutMs?: number): Promise<void>;
+  /** resolves once `n` generation requests (POSTs to a generation path) arrived; lookups such as `GET /v1/models` do not count */
+  waitForGenerations(n: number, timeoutMs?: number): Promise<void>;
   /** clears the script, records, request/abort/completion counters and the health script (not the handler) */
   reset(): void;
   close(): Promise<void>;
@@ -252,7 +261,16 @@ class Emulator implements ModelServerEmulator {
     );
   }
 
+  waitForGenerations(n: number, timeoutMs = 5000): Promise<void> {
+    return this.waitFor(
+      () => this.generationTotal >= n,
+      timeoutMs,
+      () => `generation requests: ${this.generationTotal}/${n}`,
+    );
+  }
+
   reset(): void {
+    this.generationTotal = 0;
     this.queue = [];
     this.requests.length = 0;
     this.requestTotal = 0;
@@ -269,6 +287,7 @@ class Emulator implements ModelServerEmulator {
   }
 
   private requestTotal = 0;
+  private generationTotal = 0;
 
   private waitFor(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
     if (done()) return Promise.resolve();
@@ -313,6 +332,8 @@ class Emulator implements ModelServerEmulator {
     if (req.method !== 'POST' || !GENERATION_PATHS.has(path)) {
       return sendJson(res, 404, { detail: 'Not Found' });
     }
+    this.generationTotal += 1;
+    this.notify();
     this.trackCompletion(res);
     this.inSlot(res, () => this.answerGeneration(recorded, res));
   }
@@ -420,6 +441,8 @@ class Emulator implements ModelServerEmulator {
       case 'stream-error':
         if (!isStream(request)) return sendJson(res, 500, errorBodies.vllm('fault only applies to streams'));
         return this.stream(request, { chunks: response.chunks }, res, response);
+      case 'flood':
+        return flood(res, response.shape, response.bytes);
       default:
         if (isStream(request)) return this.stream(request, response, res);
         return sendJson(res, 200, this.completeBody(request, response));
@@ -568,6 +591,42 @@ class Emulator implements ModelServerEmulator {
 }
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+
+const FLOOD_PIECES = {
+  'sse-line': { head: 'data: {"choices":[{"delta":{"content":"', piece: 'a'.repeat(65_536) },
+  'sse-event': {
+    head: '',
+    piece: `${'data: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n'.repeat(800)}`,
+  },
+  'sse-answer': {
+    head: '',
+    piece:
+      `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'a'.repeat(200) } }] })}\n\n`.repeat(
+        200,
+      ),
+  },
+  body: { head: '{"choices":[{"message":{"content":"', piece: 'a'.repeat(65_536) },
+  'error-body': { head: '{"error":{"message":"', piece: 'a'.repeat(65_536) },
+} as const;
+
+/** Writes `bytes` of the shape as fast as the client reads, then ends; stops when the client goes. */
+function flood(res: ServerResponse, shape: keyof typeof FLOOD_PIECES, bytes: number): void {
+  const { head, piece } = FLOOD_PIECES[shape];
+  const sse = shape.startsWith('sse');
+  res.writeHead(shape === 'error-body' ? 500 : 200, {
+    'content-type': sse ? 'text/event-stream' : 'application/json',
+  });
+  res.write(head);
+  let sent = head.length;
+  const pump = (): void => {
+    while (sent < bytes && !res.destroyed) {
+      sent += piece.length;
+      if (!res.write(piece)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
 
 function sseLine(event: unknown): string {
   return `data: ${JSON.stringify(event)}\n\n`;

@@ -22,10 +22,14 @@ const write = (text: string) => void process.stdout.write(text);
 const GATEWAY_MAIN = join(__dirname, '..', '..', 'mcp-gateway', 'src', 'main.js');
 
 async function startHttp(): Promise<void> {
-  const app = await NestFactory.create(AgentAppModule.forRoot({ httpLogs: true }), { bufferLogs: true });
+  const app = await NestFactory.create(AgentAppModule.forRoot({ httpLogs: true }), {
+    bufferLogs: true,
+    // app.close() destroys the sockets still open (half-sent requests, silent clients) instead of waiting
+    forceCloseConnections: true,
+  });
   app.useLogger(app.get(Logger));
-  configureAgentApp(app);
-  const { host, port } = app.get<AgentConfigType>(agentConfig.KEY);
+  const { host, port, apiKeys, allowedHosts } = app.get<AgentConfigType>(agentConfig.KEY);
+  configureAgentApp(app, { apiKeys, allowedHosts });
   await app.listen(port, host);
   app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs)`);
 }

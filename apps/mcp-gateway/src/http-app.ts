@@ -1,5 +1,6 @@
 import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
+import { applyServerTimeouts } from '@app/http-security';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyMiddleware } from './http/api-key.middleware';
@@ -36,6 +37,7 @@ function assignRequestId(req: GatewayRequest, res: ServerResponse, next: Next): 
  */
 export function configureHttpApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  applyServerTimeouts(app.getHttpServer() as HttpServer);
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
   express.disable('x-powered-by');
   const hostOrigin = app.get(HostOriginMiddleware);

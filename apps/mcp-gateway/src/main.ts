@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { environmentWithDotEnv, loadConfig, runOrExitOnConfigError } from '@app/config';
+import { stopAccepting } from '@app/http-security';
 import { assertRequiredSandboxWorks, createCodeSandbox } from '@app/sandbox';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -37,6 +38,8 @@ async function startHttp(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot('http'), {
     bufferLogs: true,
     bodyParser: false,
+    // app.close() destroys the sockets still open (half-sent requests, silent clients) instead of waiting
+    forceCloseConnections: true,
   });
   configureHttpApp(app);
   const { host, port } = gatewaySettings(app);
@@ -47,7 +50,7 @@ async function startHttp(): Promise<void> {
   const sessions = app.get(McpSessionRegistry);
   const openPosts = app.get(StreamableHttpService).openPosts;
   shutdownOnce(async () => {
-    app.getHttpServer().close();
+    stopAccepting(app.getHttpServer());
     await stopGracefully(
       app,
       () => sessions.closeAll(),

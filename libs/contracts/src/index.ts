@@ -6,6 +6,10 @@ export {
   type FormalizeTaskOutput,
 } from './tools/formalize-task.contract';
 export {
+  DEFAULT_REPAIR_ROUNDS,
+  MAX_REPAIR_ROUNDS,
+  verificationSchema,
+  type Verification,
   generateCodeInputSchema,
   generateCodeOutputSchema,
   type GenerateCodeInput,

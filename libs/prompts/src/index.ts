@@ -19,6 +19,13 @@ export { buildFormalizePrompt } from './builders/formalize.prompt';
 export { buildGenerateCodePrompt } from './builders/generate.prompt';
 export { buildReviewCodePrompt } from './builders/review.prompt';
 export { buildRepairMessages } from './builders/repair';
+export { buildTestFeedbackMessages, describeTestRun } from './builders/test-feedback';
+export {
+  buildTestWritingTask,
+  extractTestsFromTask,
+  type TaskTests,
+  type TestsSource,
+} from './planner/task-tests';
 export { clip, numberLines, type PromptSpec } from './builders/prompt-spec';
 export { renderSpec } from './builders/spec-text';
 export { parseGenerateCodeOutput } from './parsing/generate-output';

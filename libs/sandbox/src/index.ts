@@ -24,3 +24,4 @@ export {
   type TestFailure,
 } from './sandbox.types';
 export { parseFailures } from './failures';
+export { assembleProgram, type AssembledProgram } from './program';

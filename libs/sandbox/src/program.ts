@@ -5,8 +5,33 @@ export type AssembledProgram =
   | { ok: true; fileName: string; source: string; interpreter: 'python' | 'node' }
   | { ok: false; message: string };
 
-/** Marks where the code ends and the tests begin, so the runner only calls test functions the tests define. */
-const PYTHON_CODE_END = '__sandbox_names_of_code = set(globals())';
+/**
+ * Between the code and the tests: remembers the code's names (so the runner only calls test functions the
+ * tests define), and makes a failing `assert f(x) == y` say what f(x) returned — expected vs actual is what
+ * a model needs to repair code, and plain asserts do not show it.
+ */
+const PYTHON_CODE_END = `
+__sandbox_names_of_code = set(globals())
+
+def __sandbox_explain(exc_type, exc, tb):
+    import ast, linecache, sys, traceback
+    traceback.print_exception(exc_type, exc, tb)
+    if not issubclass(exc_type, AssertionError) or tb is None:
+        return
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    try:
+        test = ast.parse(linecache.getline(frame.f_code.co_filename, tb.tb_lineno).strip()).body[0].test
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            actual = eval(compile(ast.Expression(test.left), "<assert>", "eval"), frame.f_globals, frame.f_locals)
+            expected = ast.unparse(test.comparators[0])
+            print(f"AssertionError details: {ast.unparse(test.left)} returned {actual!r}, expected {expected}", file=sys.stderr)
+    except Exception:
+        pass
+
+__import__("sys").excepthook = __sandbox_explain
+`;
 
 /**
  * Runs what the tests defined but did not run themselves: zero-argument `test*` functions (pytest style)
@@ -14,8 +39,10 @@ const PYTHON_CODE_END = '__sandbox_names_of_code = set(globals())';
  */
 const PYTHON_RUNNER = `
 def __sandbox_run_defined_tests():
-    import inspect, sys, traceback, unittest
     defined = {k: v for k, v in globals().items() if k not in __sandbox_names_of_code}
+    if not any(k.startswith("test") or isinstance(v, type) for k, v in defined.items()):
+        return  # plain asserts only: nothing to import or call
+    import inspect, sys, unittest
     failed = 0
     for name, fn in defined.items():
         if name.startswith("test") and inspect.isfunction(fn) and not inspect.signature(fn).parameters:
@@ -24,7 +51,7 @@ def __sandbox_run_defined_tests():
             except Exception:
                 failed += 1
                 print(f"FAILED {name}", file=sys.stderr)
-                traceback.print_exc()
+                __sandbox_explain(*sys.exc_info())
     cases = [v for v in defined.values() if inspect.isclass(v) and issubclass(v, unittest.TestCase)]
     if cases:
         loader = unittest.defaultTestLoader

@@ -157,3 +157,17 @@ describe('parseNativeCall', () => {
     });
   });
 });
+
+describe('parseTextAction on adversarial replies', () => {
+  it('reads many unclosed <parameter=…> tags in linear time (was quadratic: 11 s for 512 KB)', () => {
+    const reply = `<function=generate_code>${'<parameter=task>x'.repeat((512 * 1024) / 17)}`;
+    const startedAt = performance.now();
+    parseTextAction(reply);
+    expect(performance.now() - startedAt).toBeLessThan(3_000);
+    const closed = parseTextAction('<function=review_code><parameter=code>x = 1</parameter></function>');
+    expect(closed).toMatchObject({
+      kind: 'call',
+      action: { tool: 'review_code', arguments: { code: 'x = 1' } },
+    });
+  });
+});

@@ -125,7 +125,16 @@ describe('demo support', () => {
   });
 
   it('derives the loop settings from agentConfig, with the first gateway API key when keys are enforced', () => {
-    const agent = { host: 'h', port: 1, gatewayUrl: 'u', maxSteps: 5, maxWallTimeMs: 10, maxTokens: 99 };
+    const agent = {
+      host: 'h',
+      port: 1,
+      apiKeys: [],
+      allowedHosts: [],
+      gatewayUrl: 'u',
+      maxSteps: 5,
+      maxWallTimeMs: 10,
+      maxTokens: 99,
+    };
     const settings = settingsFromConfig(agent);
     expect(settings).toMatchObject({
       gatewayUrl: 'u',

@@ -123,7 +123,11 @@ export function startAsPid1(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): { launcher: ChildProcess; pid: () => number; output: () => string } {
-  const started = startProcess('unshare', ['--pid', '--fork', '--mount-proc', command, ...args], env);
+  const started = startProcess(
+    'unshare',
+    ['--pid', '--fork', '--kill-child', '--mount-proc', command, ...args],
+    env,
+  );
   const pid = (): number => {
     const launcherPid = started.child.pid ?? 0;
     const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim();

@@ -27,19 +27,3 @@ export function chunksOf(text: string, size = 8): string[] {
   for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
   return chunks;
 }
-
-/**
- * Resolves once the emulator has received a generation request (a POST). A tool's first structured-output
- * call may look the server's dialect up with `GET /v1/models` first: waiting for "any request" and
- * cancelling then would cancel before the model was ever asked.
- */
-export async function waitForGeneration(
-  emulator: { readonly requests: ReadonlyArray<{ method: string }> },
-  timeoutMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!emulator.requests.some((request) => request.method === 'POST')) {
-    if (Date.now() > deadline) throw new Error('emulator: no generation request arrived');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -19,6 +19,11 @@ const EXIT_MESSAGES: Record<Exclude<RunOutcome, 'final_answer'>, string> = {
   planner_error: 'The planner model failed.',
   gateway_error: 'The tool gateway could not be reached.',
   cancelled: 'The run was cancelled.',
+  no_tool_calls: 'The planner answered without calling any tool, so nothing was produced or checked.',
+  no_code: 'The planner finished without producing code.',
+  tests_failed: 'The code does not pass its tests (the latest run is in result.verification).',
+  self_tests_failing:
+    'The generated code kept failing tests the code model wrote itself; stopped instead of looping — the tests may be wrong (see result.verification).',
 };
 
 /**
@@ -102,7 +107,23 @@ export class AgentOrchestrator {
     return { outcome: 'planner_error' };
   }
 
-  private finish(record: RunRecord, best: BestResultTracker, exit: LoopExit, detail?: string): void {
+  /**
+   * A final answer counts as success only with work behind it: at least one tool call, code, and that
+   * code not failing the user's tests or the task's examples (self-written tests alone never fail it).
+   */
+  private judgeFinalAnswer(record: RunRecord, best: BestResultTracker, exit: LoopExit): LoopExit {
+    if (exit.outcome !== 'final_answer') return exit;
+    if (!record.recordedSteps.some((step) => step.kind === 'tool_call')) return { outcome: 'no_tool_calls' };
+    const result = best.result('final_answer', '');
+    if (!result.code) return { outcome: 'no_code' };
+    const verification = result.verification;
+    if (verification?.status === 'failed' && verification.tests_source !== 'generated')
+      return { outcome: 'tests_failed' };
+    return exit;
+  }
+
+  private finish(record: RunRecord, best: BestResultTracker, loopExit: LoopExit, detail?: string): void {
+    const exit = this.judgeFinalAnswer(record, best, loopExit);
     if (exit.outcome === 'final_answer') {
       record.finish('succeeded', best.result('final_answer', exit.answer ?? ''));
       return;

@@ -1,4 +1,5 @@
-import type { FormalizeTaskOutput, ReviewCodeOutput, ToolCall } from '@app/contracts';
+import type { FormalizeTaskOutput, ReviewCodeOutput, RunTestsOutput, ToolCall } from '@app/contracts';
+import type { TestsSource } from '@app/prompts';
 
 /** Limits and tuning of the loop; built from `agentConfig` plus internal defaults. */
 export interface AgentSettings {
@@ -87,7 +88,32 @@ export type RunOutcome =
   | 'invalid_actions'
   | 'planner_error'
   | 'gateway_error'
-  | 'cancelled';
+  | 'cancelled'
+  /** the planner finished without ever calling a tool */
+  | 'no_tool_calls'
+  /** the planner finished but no code was produced */
+  | 'no_code'
+  /** the code returned fails the user's tests or the task's examples */
+  | 'tests_failed'
+  /** generated code kept failing tests the code model wrote itself: stopped rather than looping */
+  | 'self_tests_failing';
+
+/** The tests of a run: the user's, the task's examples as asserts, or written by the code model. */
+export interface RunTests {
+  source: TestsSource;
+  code: string;
+}
+
+/** Whether the code a run returns passes its tests (generate_code's verification, or a run_tests call). */
+export interface RunVerification {
+  status: 'passed' | 'failed' | 'not_run';
+  /** how many times code was generated for it (generate_code's rounds; 0 for a plain run_tests call) */
+  rounds: number;
+  tests_source?: TestsSource;
+  last_run?: RunTestsOutput;
+  /** why not run, or a warning (self-written tests may be wrong) */
+  note?: string;
+}
 
 export interface GeneratedCode {
   language: string;
@@ -96,6 +122,7 @@ export interface GeneratedCode {
   /** which tool produced it: generate_code, or review_code's corrected version */
   source: string;
   step: number;
+  verification?: RunVerification;
 }
 
 /** The best result so far: what a graceful exit keeps. */
@@ -105,6 +132,9 @@ export interface RunResult {
   spec?: FormalizeTaskOutput;
   code?: GeneratedCode;
   review?: ReviewCodeOutput;
+  tests?: RunTests;
+  /** the verification of `code` (also on `code.verification`), kept at the top for readers of the record */
+  verification?: RunVerification;
 }
 
 export interface RunRequest {

@@ -16,6 +16,11 @@ const REFERENCES: ReadonlyArray<{ token: string; lookup: Lookup; missing: string
     lookup: (best) => best.latestCode?.code,
     missing: `${ARGUMENT_REFERENCES.lastCode} was used but there is no code yet: call generate_code first`,
   },
+  {
+    token: ARGUMENT_REFERENCES.tests,
+    lookup: (best) => best.latestTests?.code,
+    missing: `${ARGUMENT_REFERENCES.tests} was used but this run has no tests yet: call generate_code first (it prepares them)`,
+  },
 ];
 
 function resolveValue(value: unknown, best: BestResultTracker): { value: unknown; problem?: string } {

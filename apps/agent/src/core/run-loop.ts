@@ -19,6 +19,10 @@ import { BestResultTracker } from './best-result';
 import { ContextTrimmer } from './context-trimmer';
 import type { RunBudget } from './run-budget';
 import { StuckDetector } from './stuck-detector';
+import { TestPlan } from './test-plan';
+
+/** generate_code answers that still fail self-written tests before the run stops instead of looping. */
+const MAX_SELF_TEST_FAILURES = 2;
 
 /** What acting on one decision produced. */
 interface ActOutcome {
@@ -68,6 +72,8 @@ export class RunLoop {
   private readonly trimmer: ContextTrimmer;
   private readonly stuck: StuckDetector;
   private consecutiveFailures = 0;
+  private selfTestFailures = 0;
+  private readonly tests: TestPlan;
   /** what the planner just said, for the `calling` activity report */
   private currentCall?: Omit<Extract<RunActivity, { phase: 'calling' }>, 'phase' | 'action'>;
 
@@ -75,6 +81,7 @@ export class RunLoop {
     this.validator = new ActionValidator(deps.session.tools);
     this.trimmer = new ContextTrimmer(deps.settings.keepRecentSteps);
     this.stuck = new StuckDetector(deps.settings.stuckThreshold);
+    this.tests = new TestPlan(deps.record.request.task, deps.session, deps.best);
   }
 
   async run(): Promise<LoopExit> {
@@ -95,6 +102,7 @@ export class RunLoop {
   private exitAfter(): RunOutcome | undefined {
     if (this.consecutiveFailures > this.deps.settings.maxFormatRetries) return 'invalid_actions';
     if (this.stuck.isStuck(this.deps.record.recordedSteps)) return 'stuck';
+    if (this.selfTestFailures >= MAX_SELF_TEST_FAILURES) return 'self_tests_failing';
     return undefined;
   }
 
@@ -192,6 +200,7 @@ export class RunLoop {
   private async callTool(action: PlannedAction): Promise<ActOutcome> {
     const resolved = resolveArgumentReferences(action.arguments, this.deps.best);
     if (!resolved.ok) return this.rejected(resolved.problem, action);
+    if (action.tool === 'generate_code') await this.addTests(resolved.value);
     const validation = this.validator.validate({ ...action, arguments: resolved.value });
     if (!validation.ok) return this.rejected(validation.problem, action);
     this.consecutiveFailures = 0;
@@ -208,6 +217,7 @@ export class RunLoop {
     }
     const output = observation.structured ?? observation.text;
     this.deps.best.record(action.tool, output, this.deps.record.recordedSteps.length + 1, resolved.value);
+    if (action.tool === 'generate_code') this.countSelfTestFailure();
     return {
       kind: 'tool_call',
       action,
@@ -215,6 +225,25 @@ export class RunLoop {
       feedback: this.observationFeedback(action.tool, output),
       toolMs,
     };
+  }
+
+  /** Every generate_code call is verified: the run's tests are added unless the planner passed its own. */
+  private async addTests(args: Record<string, unknown>): Promise<void> {
+    if (args.tests !== undefined) return;
+    const { record, best, signal, budget } = this.deps;
+    const language = [args.language, record.request.language, best.latestSpec?.language].find(
+      (value): value is string => typeof value === 'string',
+    );
+    const tests = await this.tests.ensure(language ?? 'python', { signal, timeoutMs: budget.remainingMs() });
+    if (!tests) return;
+    args.tests = tests.code;
+    args.language ??= language ?? 'python'; // the tests are in this language: the code must be too
+  }
+
+  private countSelfTestFailure(): void {
+    const verification = this.deps.best.latestCode?.verification;
+    if (verification?.status === 'failed' && verification.tests_source === 'generated')
+      this.selfTestFailures += 1;
   }
 
   private observationFeedback(tool: string, output: unknown): string {

@@ -85,6 +85,9 @@ const SLUG_CODE = [
   '    return "-".join(word for word in words if word)',
 ].join('\n');
 
+/** What a code model writes when asked for tests from SLUG_SPEC's acceptance criteria. */
+const SLUG_TESTS = SLUG_SPEC.acceptance_criteria.map((criterion) => `assert ${criterion}`).join('\n');
+
 function codeModelReview(prompt: string): unknown {
   if (prompt.includes('len(text) - i]')) {
     return {
@@ -123,5 +126,7 @@ export function replayCodeModelReply(body: unknown): string {
     .join('\n');
   if (/code reviewer/i.test(prompt)) return JSON.stringify(codeModelReview(prompt));
   if (/testable specification/i.test(prompt)) return JSON.stringify(SLUG_SPEC);
+  if (/Write ONLY a short python test program/.test(prompt))
+    return `\`\`\`python\n${SLUG_TESTS}\n\`\`\`\nOne assert per criterion.`;
   return `\`\`\`python\n${SLUG_CODE}\n\`\`\`\nSplits the lower-cased title on runs of non-alphanumeric characters and joins the words with hyphens.`;
 }

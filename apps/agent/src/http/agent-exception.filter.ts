@@ -17,6 +17,8 @@ function fromHttpException(exception: HttpException): { status: number; body: Er
   return { status, body: { error: { code, message: exception.message } } };
 }
 
+const RETRY_AFTER_S = 5;
+
 /** The one place where agent errors become HTTP: `{"error":{"code","message","details?"}}` with a fitting status. */
 @Catch()
 export class AgentExceptionFilter implements ExceptionFilter {
@@ -30,6 +32,8 @@ export class AgentExceptionFilter implements ExceptionFilter {
       return;
     }
     res.statusCode = status;
+    // a refusal for load says when to come back (runs take seconds to minutes: not too eagerly)
+    if (status === 429 || status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_S));
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.end(JSON.stringify(body));
   }

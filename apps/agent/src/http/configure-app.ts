@@ -1,6 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { applyServerTimeouts } from '@app/http-security';
 import type { ErrorBody } from '@app/contracts';
 import type { INestApplication } from '@nestjs/common';
+import { accessGuard, OPEN_ACCESS, type AgentHttpSecurity } from './access-guard';
 import { createValidationPipe } from './validation.pipe';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -25,8 +27,18 @@ export function requireJsonBodies(req: IncomingMessage, res: ServerResponse, nex
   res.end(JSON.stringify(body));
 }
 
-/** What every agent HTTP app needs beyond the module: JSON-only bodies, body validation and graceful shutdown. */
-export function configureAgentApp(app: INestApplication): INestApplication {
+/**
+ * What every agent HTTP app needs beyond the module: Host/Origin and API-key checks, JSON-only bodies, body
+ * validation, server timeouts and graceful shutdown.
+ */
+export function configureAgentApp(
+  app: INestApplication,
+  security: AgentHttpSecurity = OPEN_ACCESS,
+): INestApplication {
+  applyServerTimeouts(app.getHttpServer() as Server);
+  const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
+  express.disable('x-powered-by');
+  app.use(accessGuard(security));
   app.use(requireJsonBodies);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

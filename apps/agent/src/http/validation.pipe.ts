@@ -1,4 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { nestsDeeperThan } from '@app/http-security';
 import { summarizeFieldErrors, type FieldError } from '@app/contracts';
 import { AgentError } from '../core/agent.errors';
 
@@ -20,9 +21,23 @@ function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
+/** No request body of this API nests deeper than a few levels; class-transformer recursing on 10,000 overflowed. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Refuses absurdly nested bodies before class-transformer and class-validator recurse into them. */
+class DepthLimitedValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+      const message = `the body nests deeper than ${MAX_BODY_DEPTH} levels`;
+      throw new AgentError('VALIDATION_FAILED', message);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** class-validator for request bodies; failures become VALIDATION_FAILED with field-level details. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DepthLimitedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -64,15 +64,41 @@ function parseJson(candidate: string): { ok: true; value: unknown } | { ok: fals
   }
 }
 
+const PARAMETER_OPEN = '<parameter=';
+const PARAMETER_CLOSE = '</parameter>';
+const PARAMETER_NAME = /[\w.-]+>/y;
+
+/**
+ * `<parameter=key>value</parameter>` pairs, found with indexOf: the regex `<parameter=…>([\s\S]*?)</parameter>`
+ * scanned to the end of the text from every unclosed tag (quadratic on a reply of many open tags).
+ */
+function parameterPairs(body: string): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let from = body.indexOf(PARAMETER_OPEN); from >= 0; from = body.indexOf(PARAMETER_OPEN, from)) {
+    PARAMETER_NAME.lastIndex = from + PARAMETER_OPEN.length;
+    const name = PARAMETER_NAME.exec(body)?.[0];
+    if (name === undefined) {
+      from += PARAMETER_OPEN.length;
+      continue;
+    }
+    const valueStart = PARAMETER_NAME.lastIndex;
+    const close = body.indexOf(PARAMETER_CLOSE, valueStart);
+    if (close < 0) break; // no closing tag after this one: none of the later tags can close either
+    pairs.push([name.slice(0, -1), body.slice(valueStart, close)]);
+    from = close + PARAMETER_CLOSE.length;
+  }
+  return pairs;
+}
+
 /** OpenHands' `<function=name><parameter=key>value</parameter></function>` convention. */
 function parseFunctionTag(text: string): PlannerDecision | undefined {
   const match = /<function=([\w.-]+)>([\s\S]*?)(?:<\/function>|$)/.exec(text);
   if (!match?.[1]) return undefined;
   const body = match[2] ?? '';
-  const parameters = [...body.matchAll(/<parameter=([\w.-]+)>([\s\S]*?)<\/parameter>/g)];
+  const parameters = parameterPairs(body);
   if (parameters.length === 0 && body.includes('{'))
     return fromParsedValue({ tool: match[1], arguments: body.trim() });
-  const args = Object.fromEntries(parameters.map(([, key, value]) => [key ?? '', (value ?? '').trim()]));
+  const args = Object.fromEntries(parameters.map(([key, value]) => [key, value.trim()]));
   return fromParsedValue({ tool: match[1], arguments: args });
 }
 

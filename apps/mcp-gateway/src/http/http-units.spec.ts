@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { matchesAnyKey } from './api-key.middleware';
-import { hostnameOf } from './host-origin.middleware';
+import { hostnameOf, matchesAnyKey, nestsDeeperThan } from '@app/http-security';
 import { isMcpPath } from './http-errors';
 
 describe('HTTP helpers', () => {
@@ -16,6 +15,13 @@ describe('HTTP helpers', () => {
     expect(hostnameOf('[::1]:3000')).toBe('[::1]');
     expect(hostnameOf('http://Evil.Example:8080')).toBe('evil.example');
     expect(hostnameOf('http://')).toBeUndefined();
+  });
+
+  it('nestsDeeperThan judges 10,000 levels without recursing', () => {
+    const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+    expect(nestsDeeperThan(deep, 32)).toBe(true);
+    expect(nestsDeeperThan({ a: [{ b: 1 }] }, 32)).toBe(false);
+    expect(nestsDeeperThan({ a: { b: { c: {} } } }, 3)).toBe(true);
   });
 
   it('isMcpPath tells JSON-RPC routes from REST ones', () => {

@@ -53,6 +53,7 @@ export class McpToolCalls {
     const outcome = await this.executor.execute(name, args, {
       signal: context.signal,
       onToken: progress?.onToken,
+      onProgress: progress?.onStage,
       transport: context.transport,
       era: context.era,
       requestId: context.requestId,

@@ -28,12 +28,22 @@ export class ProgressReporter {
     const now = this.now();
     if (now - this.lastSentAt < this.intervalMs) return;
     this.lastSentAt = now;
-    const message = `generating: ${this.chunks} tokens so far`;
+    this.notify(`generating: ${this.chunks} tokens so far`);
+  };
+
+  /** A new stage of a multi-step tool ("round 2 of 3: running the tests"): sent at once, never throttled. */
+  readonly onStage = (message: string): void => {
+    this.chunks += 1;
+    this.lastSentAt = this.now();
+    this.notify(message);
+  };
+
+  private notify(message: string): void {
     const notice: ProgressNotice = {
       method: 'notifications/progress',
       params: { progressToken: this.token, progress: this.chunks, message },
     };
     // A client gone mid-stream must not fail the tool: cancellation reaches it through the signal instead.
     this.send(notice).catch(() => undefined);
-  };
+  }
 }

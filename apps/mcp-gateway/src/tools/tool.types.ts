@@ -13,6 +13,8 @@ export interface ToolRunContext {
   onToken?: (delta: string) => void;
   /** the caller's W3C trace context; tools pass it to the model call, which sends it upstream */
   trace?: TraceContext;
+  /** called when a multi-step tool starts a stage ("round 2 of 3: running the tests") */
+  onProgress?: (message: string) => void;
 }
 
 /** One tool: input already validated against its contract, output validated after it returns. */

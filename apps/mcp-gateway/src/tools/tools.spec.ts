@@ -1,7 +1,9 @@
 import type { GenerationRequest, GenerationResult, ModelClient } from '@app/inference';
+import { createCodeSandbox } from '@app/sandbox';
 import { FormalizeTaskTool } from './formalize-task.tool';
 import { GenerateCodeTool } from './generate-code.tool';
 import { ReviewCodeTool } from './review-code.tool';
+import { VerifiedGeneration } from './verified-generation';
 
 /** A scripted code model: answers the queued texts in order and records what it was asked. */
 class ScriptedModel implements ModelClient {
@@ -44,6 +46,11 @@ class ScriptedModel implements ModelClient {
 }
 
 const context = () => ({ signal: new AbortController().signal });
+/** generate_code without tests never runs anything: a sandbox that is off proves it. */
+const withoutSandbox = () =>
+  new VerifiedGeneration(
+    createCodeSandbox({ mode: 'off', timeoutSeconds: 5, memoryMb: 256, maxConcurrency: 1 }),
+  );
 
 describe('formalize_task tool', () => {
   it('parses the model JSON (fences, trailing commas) and keeps the requested language', async () => {
@@ -79,7 +86,10 @@ describe('generate_code tool', () => {
     const model = new ScriptedModel([
       '```ts\nexport const add = (a: number, b: number) => a + b;\n```\nAdds two numbers.',
     ]);
-    const result = await new GenerateCodeTool(model).run({ task: 'add', language: 'typescript' }, context());
+    const result = await new GenerateCodeTool(model, withoutSandbox()).run(
+      { task: 'add', language: 'typescript' },
+      context(),
+    );
     expect(result).toEqual({
       language: 'typescript',
       code: 'export const add = (a: number, b: number) => a + b;',
@@ -90,7 +100,7 @@ describe('generate_code tool', () => {
   it('an empty answer is INVALID_RESPONSE naming the endpoint', async () => {
     const model = new ScriptedModel(['']);
     await expect(
-      new GenerateCodeTool(model).run({ task: 'add', language: 'python' }, context()),
+      new GenerateCodeTool(model, withoutSandbox()).run({ task: 'add', language: 'python' }, context()),
     ).rejects.toMatchObject({
       code: 'INVALID_RESPONSE',
       message: expect.stringContaining('http://gpu-1:8000'),
@@ -101,7 +111,7 @@ describe('generate_code tool', () => {
 describe('generate_code cut at max_tokens', () => {
   it('says the answer was cut, not merely unusable', async () => {
     const model = new ScriptedModel(['Here is the plan. First we consider the input and then'], 'length');
-    const error = await new GenerateCodeTool(model)
+    const error = await new GenerateCodeTool(model, withoutSandbox())
       .run({ task: 'add', language: 'python' }, context())
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', details: { truncated: true } });

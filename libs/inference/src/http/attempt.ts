@@ -14,6 +14,14 @@ import {
   type ErrorContext,
 } from './upstream-errors';
 import { StreamAccumulator, type ParsedOutput, type WireAdapter } from './wire';
+import {
+  DEFAULT_READ_LIMITS,
+  describeBytes,
+  readUpTo,
+  StreamBudget,
+  type Overflow,
+  type ReadLimits,
+} from './read-limits';
 
 /** Per-attempt deadlines in ms (0 = off). The total deadline belongs to the whole call. */
 export interface AttemptDeadlines {
@@ -43,6 +51,8 @@ export interface AttemptInput {
   signal: AbortSignal;
   onToken?: (delta: string) => void;
   progress: CallProgress;
+  /** byte caps on what is read; DEFAULT_READ_LIMITS unless a test lowers them */
+  limits?: ReadLimits;
 }
 
 export interface AttemptOutcome {
@@ -93,6 +103,15 @@ function invalidResponse(
   partialOutput: boolean,
 ): InferenceError {
   const message = `${roleLabel(ctx.role)} at ${ctx.url} returned ${what}: ${trimExcerpt(excerpt, 200)} — is the protocol right?`;
+  return new InferenceError('INVALID_RESPONSE', message, {
+    role: ctx.role,
+    endpoint: ctx.url,
+    partialOutput,
+  });
+}
+
+function tooLarge(ctx: ErrorContext, overflow: Overflow, partialOutput: boolean): InferenceError {
+  const message = `${roleLabel(ctx.role)} at ${ctx.url} sent ${overflow.what} over ${describeBytes(overflow.limit)}, which no model answer needs; the call was ended and its connection closed — is the protocol right?`;
   return new InferenceError('INVALID_RESPONSE', message, {
     role: ctx.role,
     endpoint: ctx.url,
@@ -167,14 +186,22 @@ export class Attempt {
     });
   }
 
+  private get limits(): ReadLimits {
+    return this.input.limits ?? DEFAULT_READ_LIMITS;
+  }
+
+  /** Only the message of an error body is used: the rest is not read (the socket is then closed). */
   private async statusError(response: Dispatcher.ResponseData): Promise<InferenceError> {
-    const text = await response.body.text().catch(() => '');
+    const body = response.body as AsyncIterable<Uint8Array>;
+    const { text } = await readUpTo(body, this.limits.errorBodyBytes).catch(() => ({ text: '' }));
     const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
     return errorFromStatus(this.ctx, response.statusCode, text, retryAfterMs);
   }
 
   private async readComplete(body: Dispatcher.ResponseData['body']): Promise<AttemptOutcome> {
-    const text = await body.text();
+    const { answerBytes } = this.limits;
+    const { text, complete } = await readUpTo(body as AsyncIterable<Uint8Array>, answerBytes);
+    if (!complete) throw tooLarge(this.ctx, { what: 'an answer', limit: answerBytes }, false);
     const firstTokenAt = this.input.clock.now();
     this.input.replica.lastProgressAt = firstTokenAt;
     const output = this.parseComplete(text);
@@ -198,12 +225,21 @@ export class Attempt {
 
   private async readStream(body: Dispatcher.ResponseData['body']): Promise<AttemptOutcome> {
     const state = new StreamState();
-    const parser = createParser({ onEvent: (event) => this.onEvent(event, state) });
+    const budget = new StreamBudget(this.limits);
+    const parser = createParser({
+      onEvent: (event) => {
+        budget.eventEnded();
+        this.onEvent(event, state);
+      },
+    });
     const decoder = new TextDecoder();
     const { replica, clock } = this.input;
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
       this.idle?.refresh();
       replica.lastProgressAt = clock.now();
+      // counted before parsing: the parser would buffer an endless line or event whole
+      const overflow = budget.take(chunk);
+      if (overflow) throw tooLarge(this.ctx, overflow, this.input.progress.streamed);
       parser.feed(decoder.decode(chunk, { stream: true }));
     }
     if (!state.done && state.acc.finishReason === undefined) throw this.truncated(state);

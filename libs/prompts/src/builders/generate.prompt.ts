@@ -4,6 +4,7 @@ import { clip, joinSections, section, type PromptSpec } from './prompt-spec';
 import { renderSpec } from './spec-text';
 
 const MAX_CONTEXT_CHARS = 16_000;
+const MAX_TESTS_CHARS = 8_000;
 const FENCE = '```';
 
 /*
@@ -32,6 +33,9 @@ export function buildGenerateCodePrompt(input: GenerateCodeInput): PromptSpec {
     context === undefined
       ? undefined
       : `Existing code the new code must fit into:\n${FENCE}${language}\n${context}\n${FENCE}`,
+    input.tests === undefined
+      ? undefined
+      : `Tests the code must pass (they are appended to your code and run):\n${FENCE}${language}\n${clip(input.tests, MAX_TESTS_CHARS)}\n${FENCE}`,
   ]);
   return {
     messages: [

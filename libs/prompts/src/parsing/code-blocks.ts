@@ -59,14 +59,18 @@ function openFence(line: Line): OpenFence | undefined {
   };
 }
 
-/** The closing fence: same character, at least as long; models also glue it to the last code line. */
+/**
+ * The closing fence: same character, at least as long; models also glue it to the last code line. Counted
+ * from the end, not matched with `^(.*?)`{3,}$`, which retried the whole run from every start: quadratic
+ * on a line of backticks.
+ */
 function closingPrefix(line: string, fence: OpenFence): string | undefined {
   const trimmed = line.trimEnd();
   const char = fence.marker[0] ?? '`';
-  const closing = new RegExp(`^(.*?)${char === '`' ? '`' : '~'}{${fence.marker.length},}$`).exec(trimmed);
-  if (!closing) return undefined;
-  const before = closing[1] ?? '';
-  return before.endsWith(char) ? undefined : before;
+  let runStart = trimmed.length;
+  while (runStart > 0 && trimmed[runStart - 1] === char) runStart--;
+  if (trimmed.length - runStart < fence.marker.length) return undefined;
+  return trimmed.slice(0, runStart);
 }
 
 function dedent(line: string, indent: number): string {

@@ -101,7 +101,8 @@ function withContextRepairs(
 
 /** Same labels as the lenient path: a fence around the JSON counts as the fence, not as prose. */
 function contextRepairs(before: string, after: string): JsonRepair[] {
-  if (/(`{3,}|~{3,})[\w-]*\s*$/.test(before)) return ['code_fence'];
+  // (?<![`~]): each run of fence characters is tried once, not from each of its characters (quadratic)
+  if (/(?<![`~])(`{3,}|~{3,})[\w-]*\s*$/.test(before)) return ['code_fence'];
   return (before + after).trim() === '' ? [] : ['surrounding_text'];
 }
 

@@ -97,6 +97,11 @@ export function completeLanguage(prefix: string): string[] {
 type Signal = readonly [pattern: RegExp, weight: number];
 
 /**
+ * Every pattern below runs in time linear in its input (they run on user code and model output, on the
+ * event loop): line-anchored patterns match horizontal space (`[ \t]*`), never `\s*`, which crosses newlines
+ * and made `^\s*def …` quadratic on runs of blank lines (60 KB of newlines blocked the process 25 s);
+ * quantifiers that could scan the rest of the text from each of many starts are bounded.
+ *
  * Weighted hints per language. Scores add up; a language needs at least MIN_SCORE to be reported, so
  * two-line snippets with nothing distinctive stay undefined rather than guessed.
  */
@@ -104,18 +109,18 @@ const SIGNALS: ReadonlyArray<readonly [string, readonly Signal[]]> = [
   [
     'python',
     [
-      [/^\s*def \w+\s*\(.*\)\s*(->\s*[^:]+)?:\s*$/m, 4],
-      [/^\s*class \w+(\(.*\))?:\s*$/m, 3],
-      [/^\s*(from [\w.]+ import \w|import \w[\w.]*\s*$)/m, 2],
+      [/^[ \t]*def \w+[ \t]*\(.*\)[ \t]*(->[ \t]*[^:\n]+)?:[ \t]*$/m, 4],
+      [/^[ \t]*class \w+(\(.*\))?:[ \t]*$/m, 3],
+      [/^[ \t]*(from [\w.]+ import \w|import \w[\w.]*[ \t]*$)/m, 2],
       [/\belif\b|\bself\.\w|__name__|\bNone\b|\bTrue\b|\bFalse\b/, 1.5],
-      [/^\s*(for|while|if) .*:\s*$/m, 1],
+      [/^[ \t]*(for|while|if) .*:[ \t]*$/m, 1],
     ],
   ],
   [
     'typescript',
     [
-      [/\b(interface|type) \w+(<[^>]*>)?\s*[={]/, 3],
-      [/\bfunction \w*\s*(<[^>]*>)?\([^)]*\w\s*:\s*[\w[\]<>|]+/, 4],
+      [/\b(interface|type) \w+(<[^>\n]{0,200}>)?\s*[={]/, 3],
+      [/\bfunction \w*\s*(<[^>\n]{0,200}>)?\([^)]{0,500}\w\s*:\s*[\w[\]<>|]+/, 4],
       [/\b(const|let|var) \w+\s*:\s*[\w[\]<>|]+\s*=/, 3],
       [/\):\s*(string|number|boolean|void|Promise<|unknown|never)/, 3],
       [/\b(private|public|readonly) \w+\s*[:(]/, 2],
@@ -127,7 +132,7 @@ const SIGNALS: ReadonlyArray<readonly [string, readonly Signal[]]> = [
     'javascript',
     [
       [/\b(const|let|var) \w+\s*=/, 1.5],
-      [/\bfunction\s*\w*\s*\([^):]*\)\s*\{/, 2],
+      [/\bfunction\s*\w*\s*\([^):]{0,500}\)\s*\{/, 2],
       [/console\.log\(|module\.exports|require\(['"]|document\.\w|=>/, 1.5],
       [/\bimport .* from ['"]|\bexport (const|function|class|default)\b/, 1],
     ],
@@ -144,7 +149,7 @@ const SIGNALS: ReadonlyArray<readonly [string, readonly Signal[]]> = [
   [
     'rust',
     [
-      [/\bfn \w+\s*(<[^>]*>)?\(/, 3],
+      [/\bfn \w+\s*(<[^>\n]{0,200}>)?\(/, 3],
       [/\blet mut\b|\bimpl\b|println!\(|\buse \w+::|&str\b|\bVec</, 3],
       [/\bpub (fn|struct|enum)\b/, 2],
     ],
@@ -185,9 +190,9 @@ const SIGNALS: ReadonlyArray<readonly [string, readonly Signal[]]> = [
     'ruby',
     [
       [/\battr_(reader|accessor|writer)\b|\.each do\b|\bdo \|\w+(, \w+)*\|/, 4],
-      [/^\s*def \w+[?!]?(\(.*\))?\s*$/m, 2],
-      [/^\s*end\s*$/m, 2],
-      [/\bputs\b|^\s*require ['"]/m, 2],
+      [/^[ \t]*def \w+[?!]?(\(.*\))?[ \t]*$/m, 2],
+      [/^[ \t]*end[ \t]*$/m, 2],
+      [/\bputs\b|^[ \t]*require ['"]/m, 2],
     ],
   ],
   [
@@ -202,15 +207,15 @@ const SIGNALS: ReadonlyArray<readonly [string, readonly Signal[]]> = [
     'bash',
     [
       [/^#!.*\b(ba|z)?sh\b/m, 6],
-      [/^\s*(fi|done|esac|then)\s*$|^\s*if \[/m, 3],
-      [/^\s*(echo|export|set -e|cd|grep|apt-get|npm|pip) /m, 1.5],
+      [/^[ \t]*(fi|done|esac|then)[ \t]*$|^[ \t]*if \[/m, 3],
+      [/^[ \t]*(echo|export|set -e|cd|grep|apt-get|npm|pip) /m, 1.5],
       [/\$\{?\w+\}?/, 0.5],
     ],
   ],
   [
     'sql',
     [
-      [/\bSELECT\b[\s\S]+\bFROM\b/i, 4],
+      [/\bSELECT\b[\s\S]{1,2000}?\bFROM\b/i, 4],
       [/\b(CREATE TABLE|INSERT INTO|DELETE FROM|ALTER TABLE)\b/i, 4],
       [/\bUPDATE \w+ SET\b/i, 4],
     ],
@@ -231,11 +236,15 @@ function score(code: string, signals: readonly Signal[]): number {
   return signals.reduce((sum, [pattern, weight]) => sum + (pattern.test(code) ? weight : 0), 0);
 }
 
+/** The language shows in the first lines; a megabyte of code says nothing more, it only costs time. */
+const DETECTION_SAMPLE_CHARS = 16_384;
+
 /** Best guess of a snippet's language from weighted hints, or undefined when nothing is distinctive. */
 export function detectLanguage(code: string): string | undefined {
+  const sample = code.length > DETECTION_SAMPLE_CHARS ? code.slice(0, DETECTION_SAMPLE_CHARS) : code;
   let best: { language: string; score: number } | undefined;
   for (const [language, signals] of SIGNALS) {
-    const total = score(code, signals);
+    const total = score(sample, signals);
     if (total >= MIN_SCORE && total > (best?.score ?? 0)) best = { language, score: total };
   }
   return best?.language;

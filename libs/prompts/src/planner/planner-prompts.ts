@@ -10,6 +10,7 @@ export const FINAL_ANSWER_TOOL = 'final_answer';
 export const ARGUMENT_REFERENCES = {
   lastSpec: '$last_spec',
   lastCode: '$last_code',
+  tests: '$tests',
 } as const;
 
 /** Stop sequences for the text format: the model must not invent the observation itself. */
@@ -17,10 +18,12 @@ export const PLANNER_STOP_SEQUENCES: readonly string[] = ['\nObservation:', '\nO
 
 const ROLE_INSTRUCTIONS = [
   'You are the planner of a coding agent. You solve the task by calling tools; you never write code yourself.',
-  'Usual plan: formalize_task on the request, then generate_code with "spec": "$last_spec", then review_code with',
-  '"code": "$last_code". If the review requests changes, call generate_code again with the review in "context".',
-  'To reuse earlier results without copying them, write "$last_spec" (latest formalize_task output) or',
-  '"$last_code" (latest code) as an argument value. Finish as soon as the code is reviewed or the task is answered.',
+  'Usual plan: formalize_task on the request, then generate_code with "spec": "$last_spec" (the agent adds the',
+  'tests: the code is run against them and repaired), then review_code with "code": "$last_code". If the review',
+  'requests changes, call generate_code again with the review in "context". run_tests runs "$last_code" against',
+  '"$tests" (the tests of this run). To reuse earlier results without copying them, write "$last_spec" (latest',
+  'formalize_task output), "$last_code" (latest code) or "$tests" as an argument value. Finish as soon as the code',
+  'passes its tests and is reviewed, or the task is answered.',
 ].join('\n');
 
 const TEXT_FORMAT_INSTRUCTIONS = [
