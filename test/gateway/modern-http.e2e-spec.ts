@@ -1,9 +1,10 @@
-import { TOOL_CONTRACTS, TOOL_NAMES } from '@app/contracts';
+import { MODEL_TOOL_NAMES, TOOL_CONTRACTS } from '@app/contracts';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { FORMALIZE_REPLY, GENERATE_REPLY, REVIEW_REPLY, chunksOf } from './support/model-replies';
 import { emulatorEndpoint, startGateway, type RunningGateway } from './support/gateway-harness';
+import { modelTools } from './support/tool-names';
 
 const MODERN = '2026-07-28';
 const ajv = new Ajv2020({ strict: false });
@@ -40,7 +41,7 @@ describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client, pinned)', () => {
   it('negotiates the modern era and lists the tools in a fixed order with the contracts’ schemas', async () => {
     expect(client.getProtocolEra()).toBe('modern');
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
+    expect(modelTools(tools.map((tool) => tool.name))).toEqual([...MODEL_TOOL_NAMES]);
     for (const tool of tools) {
       expect(tool.inputSchema).toEqual(
         TOOL_CONTRACTS[tool.name as keyof typeof TOOL_CONTRACTS].inputJsonSchema,

@@ -1,9 +1,10 @@
-import { TOOL_NAMES } from '@app/contracts';
+import { MODEL_TOOL_NAMES } from '@app/contracts';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import request from 'supertest';
 import { GENERATE_REPLY, chunksOf } from './support/model-replies';
 import { emulatorEndpoint, postMcp, startGateway, type RunningGateway } from './support/gateway-harness';
 import { MODERN, messagesOf, modernBody, postModern } from './support/modern-wire';
+import { modelTools } from './support/tool-names';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw wire JSON, asserted field by field
 type Json = Record<string, any>;
@@ -33,7 +34,9 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('mcp-session-id')).toBeNull();
     const [message] = (await messagesOf(response)) as Json[];
-    expect(message!.result.tools.map((tool: Json) => String(tool.name))).toEqual([...TOOL_NAMES]);
+    expect(modelTools(message!.result.tools.map((tool: Json) => String(tool.name)))).toEqual([
+      ...MODEL_TOOL_NAMES,
+    ]);
   });
 
   it('changelog §8 + minor §3/§5: results carry resultType; lists carry ttlMs/cacheScope; tool order is stable', async () => {

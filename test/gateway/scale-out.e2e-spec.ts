@@ -1,9 +1,10 @@
-import { TOOL_NAMES } from '@app/contracts';
+import { MODEL_TOOL_NAMES } from '@app/contracts';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import type { Client } from '@modelcontextprotocol/client';
 import { GENERATE_REPLY } from './support/model-replies';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
 import { connectV2Http } from './support/v2-clients';
+import { modelTools } from './support/tool-names';
 
 /**
  * A plain round-robin in front of several replicas: each request goes to the next base URL, whatever came
@@ -25,7 +26,7 @@ function roundRobinFetch(replicas: string[], served: string[]): typeof fetch {
  */
 describe('scale-out without sticky sessions (two built gateway processes)', () => {
   let emulator: ModelServerEmulator;
-  let replicas: GatewayProcess[];
+  const replicas: GatewayProcess[] = [];
   let client: Client;
   const served: string[] = [];
 
@@ -35,10 +36,11 @@ describe('scale-out without sticky sessions (two built gateway processes)', () =
       STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
       STARCODER_MODEL: 'starcoder2-7b',
     };
-    replicas = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+    // one after the other, so afterAll stops whatever did start
+    for (let i = 0; i < 2; i += 1) replicas.push(await startGatewayProcess(env));
     const urls = replicas.map((replica) => replica.baseUrl);
     client = await connectV2Http(`${urls[0]}/mcp`, 'modern', roundRobinFetch(urls, served));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await client?.close();
@@ -50,7 +52,7 @@ describe('scale-out without sticky sessions (two built gateway processes)', () =
     expect(client.getProtocolEra()).toBe('modern');
     for (let i = 0; i < 4; i += 1) {
       const { tools } = await client.listTools({}, { cacheMode: 'bypass' });
-      expect(tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
+      expect(modelTools(tools.map((tool) => tool.name))).toEqual([...MODEL_TOOL_NAMES]);
       emulator.script({ text: GENERATE_REPLY });
       const result = await client.callTool({ name: 'generate_code', arguments: { task: `task ${i}` } });
       expect(result.isError).toBeFalsy();

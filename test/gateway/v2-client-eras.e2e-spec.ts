@@ -1,4 +1,4 @@
-import { TOOL_NAMES } from '@app/contracts';
+import { MODEL_TOOL_NAMES } from '@app/contracts';
 import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import type { Client } from '@modelcontextprotocol/client';
 import { GENERATE_REPLY, chunksOf } from './support/model-replies';
@@ -10,11 +10,12 @@ import {
   v2Client,
   type Negotiation,
 } from './support/v2-clients';
+import { modelTools } from './support/tool-names';
 
 /** What every client of every era must be able to do against the gateway: list, call with progress, cancel. */
 async function exercise(client: Client, emulator: ModelServerEmulator): Promise<void> {
   const { tools } = await client.listTools();
-  expect(tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
+  expect(modelTools(tools.map((tool) => tool.name))).toEqual([...MODEL_TOOL_NAMES]);
   emulator.reset();
   emulator.script({ chunks: chunksOf(GENERATE_REPLY, 8), chunkDelayMs: 10 });
   const progress: number[] = [];

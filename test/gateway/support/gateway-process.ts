@@ -38,7 +38,8 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHealth(baseUrl);
+  // a Nest app start takes seconds on a loaded 2-core machine; two start at once here
+  await waitForHealth(baseUrl, Date.now() + 60_000);
   return {
     baseUrl,
     child,
