@@ -168,10 +168,6 @@ export function sandboxRows(measure: SandboxMeasure): string[] {
     (p) =>
       `| ${p.program} | ${p.medianMs.bare} | ${p.medianMs.sandboxed} | ${p.addedMs} | ${p.executionsPerSecond.bare} | ${p.executionsPerSecond.sandboxed} (×${p.concurrency}) |`,
   );
-  return [
-    'Sandbox overhead (python, bubblewrap + prlimit vs a bare subprocess)',
-    header,
-    '|---|---|---|---|---|---|',
-    ...lines,
-  ];
+  const title = `Sandbox overhead (python, bubblewrap + prlimit + nice 10 vs a bare subprocess; load average ${measure.loadAverage})`;
+  return [title, header, '|---|---|---|---|---|---|', ...lines];
 }

@@ -31,7 +31,7 @@ export interface InferenceConfig {
   maxQueued: number;
   /** streamed calls: how long the first token may take once sent (MODEL_FIRST_TOKEN_SECONDS) */
   firstTokenMs: number;
-  embedded: { cacheDir: string; threads?: number; contextSize?: number };
+  embedded: { cacheDir: string; threads?: number; contextSize?: number; huggingFaceBaseUrl?: string };
 }
 
 export interface GatewayConfig {
@@ -59,6 +59,24 @@ export interface AgentConfig {
   maxSteps: number;
   maxWallTimeMs: number;
   maxTokens: number;
+  runs: AgentRunsConfig;
+}
+
+/** Finished runs kept: the newer of both limits wins; unset limits do not apply. */
+export interface RunRetention {
+  maxAgeDays?: number;
+  maxRuns?: number;
+}
+
+/** Where runs live: SQLite in `dataDir` (one machine), or Redis + BullMQ when `redisUrl` is set. */
+export interface AgentRunsConfig {
+  dataDir: string;
+  redisUrl?: string;
+  role: 'all' | 'api' | 'worker';
+  retention: RunRetention;
+  shutdownGraceMs: number;
+  /** Redis: a worker that stops renewing its lock this long (it died) loses the run to another worker */
+  queueLockMs: number;
 }
 
 /** Code execution (`libs/sandbox`): how generated code and its tests are run. */
@@ -109,6 +127,26 @@ function allowedHosts(configuredList: string | undefined, boundHost: string): st
   return LOOPBACK_HOSTS.includes(boundHost) ? LOOPBACK_HOSTS : [];
 }
 
+export function parseRetention(value: string): RunRetention {
+  const retention: RunRetention = {};
+  for (const part of value.split(',').map((p) => p.trim())) {
+    if (part.endsWith('d')) retention.maxAgeDays = Number(part.slice(0, -1));
+    else retention.maxRuns = Number(part);
+  }
+  return retention;
+}
+
+function agentRunsConfig(env: EnvironmentVariables): AgentRunsConfig {
+  return {
+    dataDir: env.AGENT_DATA_DIR ?? join(homedir(), '.local', 'share', 'code-model-mcp'),
+    redisUrl: env.AGENT_REDIS_URL,
+    role: env.AGENT_ROLE,
+    retention: parseRetention(env.AGENT_RUN_RETENTION),
+    shutdownGraceMs: env.AGENT_SHUTDOWN_GRACE_SECONDS * 1000,
+    queueLockMs: env.AGENT_QUEUE_LOCK_SECONDS * 1000,
+  };
+}
+
 function buildConfig(env: EnvironmentVariables): AppConfig {
   return {
     inference: {
@@ -123,6 +161,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
         cacheDir: env.MODEL_CACHE_DIR ?? join(homedir(), '.cache', 'code-model-mcp', 'models'),
         threads: env.EMBEDDED_THREADS,
         contextSize: env.EMBEDDED_CONTEXT_SIZE,
+        ...(env.MODEL_HUB_URL === undefined ? {} : { huggingFaceBaseUrl: env.MODEL_HUB_URL }),
       },
     },
     gateway: {
@@ -146,6 +185,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       maxSteps: env.AGENT_MAX_STEPS,
       maxWallTimeMs: env.AGENT_MAX_SECONDS * 1000,
       maxTokens: env.AGENT_MAX_TOKENS,
+      runs: agentRunsConfig(env),
     },
     sandbox: {
       mode: env.SANDBOX,

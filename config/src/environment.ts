@@ -17,6 +17,9 @@ import { IsUrlList } from './url-list.validator';
 const PROTOCOLS = ['auto', 'local-models', 'openai-chat', 'openai-completions', 'embedded'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MCP_MODES = ['stateful', 'stateless'] as const;
+const AGENT_ROLES = ['all', 'api', 'worker'] as const;
+/** `30d` (days), `5000` (runs), or both: `30d,5000` */
+const RETENTION_PATTERN = /^\s*\d+d?\s*(,\s*\d+d?\s*)?$/;
 const SANDBOX_MODES = ['auto', 'bubblewrap', 'off'] as const;
 const STRUCTURED_DIALECTS = [
   'auto',
@@ -56,6 +59,8 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() STARCODER_MODEL_FILE?: string;
   @IsOptional() @IsString() MISTRAL_MODEL_FILE?: string;
   @IsOptional() @IsString() MODEL_CACHE_DIR?: string;
+  // where hf: URIs and the default model download from (a mirror, or a local server in tests)
+  @IsOptional() @IsUrlList({ single: true }) MODEL_HUB_URL?: string;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(256) EMBEDDED_THREADS?: number;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(256) @Max(1_048_576) EMBEDDED_CONTEXT_SIZE?: number;
 
@@ -98,6 +103,19 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(200) AGENT_MAX_STEPS: number = 12;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(86_400) AGENT_MAX_SECONDS: number = 600;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(100) @Max(10_000_000) AGENT_MAX_TOKENS: number = 32_000;
+  // Durable runs (apps/agent/README.md, "Runs: storage and scale-out")
+  @IsOptional() @IsString() @MinLength(1) AGENT_DATA_DIR?: string;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'AGENT_REDIS_URL must be a redis:// or rediss:// URL' })
+  AGENT_REDIS_URL?: string;
+  @IsOptional() @IsIn(AGENT_ROLES) AGENT_ROLE: (typeof AGENT_ROLES)[number] = 'all';
+  @IsOptional()
+  @Matches(RETENTION_PATTERN, {
+    message: 'AGENT_RUN_RETENTION must be days ("30d"), a run count ("5000") or both ("30d,5000")',
+  })
+  AGENT_RUN_RETENTION: string = '30d';
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(3600) AGENT_SHUTDOWN_GRACE_SECONDS: number = 20;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(2) @Max(600) AGENT_QUEUE_LOCK_SECONDS: number = 30;
 
   // code execution (libs/sandbox); SANDBOX_MAX_CONCURRENCY defaults to the CPU cores in app-config
   @IsOptional() @IsIn(SANDBOX_MODES) SANDBOX: (typeof SANDBOX_MODES)[number] = 'auto';
@@ -137,12 +155,21 @@ function withoutBlankValues(env: Record<string, unknown>): Record<string, unknow
   );
 }
 
+/** Rules that involve two variables. */
+function crossFieldProblems(env: EnvironmentVariables): string[] {
+  // Without Redis there is no queue another process could take work from (or hand work to).
+  if (env.AGENT_ROLE !== 'all' && env.AGENT_REDIS_URL === undefined)
+    return [`AGENT_ROLE=${env.AGENT_ROLE} needs AGENT_REDIS_URL (a single-machine agent is always "all")`];
+  return [];
+}
+
 /** Validates the raw environment; unknown variables are ignored (the process environment holds many). */
 export function validateEnvironment(env: Record<string, unknown>): EnvironmentVariables {
   const instance = plainToInstance(EnvironmentVariables, withoutBlankValues(env), {
     exposeDefaultValues: true,
   });
   const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (errors.length > 0) throw new ConfigValidationError(errors.map(describeProblem));
+  const problems = [...errors.map(describeProblem), ...crossFieldProblems(instance)];
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return instance;
 }

@@ -1,12 +1,15 @@
 export {
   loadConfig,
+  parseRetention,
   type AgentConfig,
+  type AgentRunsConfig,
   type AppConfig,
   type EndpointProtocol,
   type GatewayConfig,
   type InferenceConfig,
   type LoggingConfig,
   type ModelEndpointConfig,
+  type RunRetention,
   type SandboxConfig,
 } from './app-config';
 export {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { ModelClient } from '@app/inference';
@@ -15,7 +18,8 @@ import {
 import { AgentOrchestrator } from '../../apps/agent/src/core/agent-orchestrator.service';
 import type { AgentSettings, RunView } from '../../apps/agent/src/core/agent.types';
 import { RunRecord } from '../../apps/agent/src/runs/run-record';
-import { RunsService } from '../../apps/agent/src/runs/runs.service';
+import { createLocalBackend } from '../../apps/agent/src/runs/run-backend';
+import { SqliteRunRepository } from '../../apps/agent/src/runs/store/sqlite-run-repository';
 import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/session-registry';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { testSettings } from './support/settings';
@@ -261,6 +265,17 @@ describe('Agent pipeline: emulated planner → agent → real MCP gateway → em
     await codeModel.waitForAborts(1, 5_000);
     expect(codeModel.abortedCount).toBe(1);
     expect(record.currentStatus).toBe('cancelled');
+    // What the step did before the cancel is kept: the planner's answer and the tool call it started.
+    const [step] = record.view().steps;
+    expect(record.view().steps).toHaveLength(1);
+    expect(step).toMatchObject({
+      index: 1,
+      kind: 'cancelled',
+      action: { tool: 'generate_code' },
+      modelOutput: { text: expect.stringContaining('"generate_code"') },
+      error: 'cancelled during the generate_code call',
+    });
+    expect(step?.timings.toolMs).toBeGreaterThan(0);
   });
 });
 
@@ -306,7 +321,8 @@ describe('The configured agent service (env config, HTTP API) against the real g
       .post('/v1/runs')
       .send({ task: TASK, language: 'python' });
     expect(created.status).toBe(202);
-    const { events } = await collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    const sse = await collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    const events = sse.events.filter((e) => e.event !== 'progress');
     expect(events.map((e) => e.event)).toEqual(['step', 'step', 'step', 'end']);
     expect(events[3]?.data).toMatchObject({
       status: 'succeeded',
@@ -331,24 +347,54 @@ describe('The configured agent service (env config, HTTP API) against the real g
     expect(plannerServer.abortedCount).toBe(1);
   });
 
-  it('shutting down cancels a run whose planner call is in flight instead of waiting for the call', async () => {
+  it('shutting down drains within the grace period, then checkpoints the run in flight for a resume', async () => {
     plannerServer.reset();
-    plannerServer.script({ kind: 'hang' });
+    plannerServer.script(native('formalize_task', { task: TASK }, 'callFFFF6'), { kind: 'hang' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'agent-drain-'));
+    const runs = createLocalBackend({ dataDir, shutdownGraceMs: 300 });
     const stopping = configureAgentApp(
-      await NestFactory.create(AgentAppModule.forRoot({ httpLogs: false }), { logger: false }),
+      await NestFactory.create(AgentAppModule.forRoot({ httpLogs: false, runs }), { logger: false }),
     );
     await stopping.listen(0, '127.0.0.1');
     const created = await request(stopping.getHttpServer()).post('/v1/runs').send({ task: TASK });
-    await waitFor(() => plannerServer.inFlight > 0);
+    await waitFor(() => plannerServer.completedCount >= 1 && plannerServer.inFlight > 0);
     const startedAt = Date.now();
     await stopping.close();
     expect(Date.now() - startedAt).toBeLessThan(3_000);
-    expect(stopping.get(RunsService).get(created.body.id).view()).toMatchObject({
-      status: 'cancelled',
-      result: { outcome: 'cancelled' },
-    });
     await plannerServer.waitForAborts(1, 5_000);
+    const reopened = new SqliteRunRepository(dataDir);
+    try {
+      // Step 1 (done) is kept; step 2 (in flight) is redone when the run is resumed at the next start.
+      expect(await reopened.get(created.body.id)).toMatchObject({ status: 'queued', stepCount: 1 });
+      expect((await reopened.steps(created.body.id)).map((s) => s.index)).toEqual([1]);
+    } finally {
+      await reopened.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 15_000);
+
+  it('streams planner tokens as SSE progress while a step runs; a cancel keeps the partial step', async () => {
+    plannerServer.reset();
+    plannerServer.script({ chunks: ['Let me ', 'think ', 'about ', 'it'], chunkDelayMs: 400 });
+    const created = await request(agent.getHttpServer()).post('/v1/runs').send({ task: TASK });
+    const streaming = collectSse(`${agentUrl}/v1/runs/${created.body.id}/events`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await request(agent.getHttpServer()).delete(`/v1/runs/${created.body.id}`);
+    const { events } = await streaming;
+    const tokens = events
+      .filter((e) => e.event === 'progress' && (e.data as { phase: string }).phase === 'tokens')
+      .map((e) => (e.data as { text: string }).text)
+      .join('');
+    expect(tokens).toMatch(/^Let me think/);
+    expect(events.map((e) => e.event).slice(-2)).toEqual(['step', 'end']);
+    expect(events.at(-2)?.data).toMatchObject({
+      index: 1,
+      kind: 'cancelled',
+      modelOutput: { text: expect.stringMatching(/^Let me think/) },
+      error: 'cancelled during the planner call',
+    });
+    expect(events.at(-1)?.data).toMatchObject({ status: 'cancelled', stepCount: 1 });
+  });
 
   it('authenticates to a gateway that enforces GATEWAY_API_KEYS', async () => {
     const anonymous = new McpToolGateway({ kind: 'http', url: gateway.mcpUrl });

@@ -129,7 +129,7 @@ describe('docker-compose.yml', () => {
       expect(devices[0]?.driver).toBe('nvidia');
     }
     for (const name of ['gateway', 'agent']) expect(service(name).deploy).toBeUndefined();
-    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['hf-cache', 'model-cache']);
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['hf-cache', 'model-cache', 'redis-data']);
   });
 
   it('the example endpoints of .env.example reach the gpu-profile services on their served paths', () => {

@@ -278,6 +278,49 @@ describe('embedded llama.cpp client on a tiny generated GGUF', () => {
     });
   });
 
+  it('applies MODEL_TIMEOUT_SECONDS to the generation (not to loading): TIMEOUT, then serves the next call', async () => {
+    const bounded = createEmbeddedModelClient(options({ timeoutMs: 30 }));
+    try {
+      await preloadIfEmbedded(bounded);
+      const started = performance.now();
+      const error = await bounded.generate({ messages, maxTokens: 400 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'TIMEOUT', details: { phase: 'total' } });
+      expect((error as Error).message).toContain('MODEL_TIMEOUT_SECONDS');
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect((await client.generate({ messages, maxTokens: 4 })).usage?.completionTokens).toBe(4);
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it('says the real limit when EMBEDDED_CONTEXT_SIZE is above what the model was trained on', async () => {
+    const warnings: string[] = [];
+    const small = createEmbeddedModelClient(
+      options({
+        modelFile: await tinyModel({ seed: 3, contextLength: 256 }),
+        contextSize: 1024,
+        warn: (message) => warnings.push(message),
+      }),
+    );
+    try {
+      const long = [{ role: 'user' as const, content: 'x'.repeat(600) }];
+      const error = await small.generate({ messages: long, maxTokens: 2 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'CONFIG' });
+      expect((error as Error).message).toMatch(/context holds 256: that is this model's limit/);
+      expect((error as Error).message).not.toContain('raise EMBEDDED_CONTEXT_SIZE');
+      expect(warnings).toContain(
+        'EMBEDDED_CONTEXT_SIZE=1024 is more than this model was trained on: using its limit of 256 tokens',
+      );
+      // a prompt that fits gets the rest of the context, not more: clipped, it ends with "length"
+      const clipped = await small.generate({ messages, maxTokens: 100_000 });
+      expect((clipped.usage?.promptTokens ?? 0) + (clipped.usage?.completionTokens ?? 0)).toBeLessThanOrEqual(
+        256,
+      );
+    } finally {
+      await small.close();
+    }
+  });
+
   it('fails with CONFIG when the file is not a GGUF model', async () => {
     const broken = join(dirname(modelFile), 'broken.gguf');
     await writeFile(broken, 'not a model');

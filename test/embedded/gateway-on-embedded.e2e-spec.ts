@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TOOL_NAMES } from '@app/contracts';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -192,6 +192,29 @@ describe('gateway tools on the embedded engine (tiny generated GGUF, no endpoint
       // The next call queued behind the cancelled one: had the cancel not reached llama.cpp, the whole
       // token budget would have been generated first.
       expect((await generatedTokens(modelFile)) - before).toBeLessThan(GENERATE_MAX_TOKENS / 2);
+    });
+  });
+
+  describe('a model that cannot be loaded', () => {
+    it('answers REST with 503 (the model is unavailable, not the gateway broken), naming the file', async () => {
+      const modelFile = await writeTinyGguf({ name: 'broken' });
+      await writeFile(modelFile, 'not a GGUF file');
+      const gateway = await startGateway(embeddedEnv(modelFile));
+      try {
+        const answer = await fetch(`${gateway.baseUrl}/v1/tools/generate_code`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ task: 'add', language: 'python' }),
+        });
+        expect(answer.status).toBe(503);
+        // a broken file stays broken: no Retry-After promising it will work later
+        expect(answer.headers.get('retry-after')).toBeNull();
+        const body = (await answer.json()) as { error: { code: string; message: string } };
+        expect(body.error).toMatchObject({ code: 'CONFIG', message: expect.stringContaining(modelFile) });
+      } finally {
+        await gateway.close();
+        await rm(dirname(modelFile), { recursive: true, force: true });
+      }
     });
   });
 });

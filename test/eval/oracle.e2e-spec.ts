@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluate, GatewayCodeSource, type EvalProblem, type TaskResult } from '@app/eval';
+import { assemblerFor, evaluate, GatewayCodeSource, type EvalProblem, type TaskResult } from '@app/eval';
 import {
   oracleCodeModel,
   startModelServerEmulator,
@@ -32,7 +32,7 @@ async function withOracle<T>(
   oracle: OracleProblem[],
   use: (emulator: ModelServerEmulator) => Promise<T>,
 ): Promise<T> {
-  const emulator = await startModelServerEmulator({ handler: oracleCodeModel(oracle), record: false });
+  const emulator = await startModelServerEmulator({ handler: oracleCodeModel(oracle) });
   try {
     return await use(emulator);
   } finally {
@@ -45,6 +45,7 @@ async function evaluateThroughGateway(
   problems: EvalProblem[],
   oracle: OracleProblem[],
   timeoutSeconds = 10,
+  options: { verified?: boolean; seen?: (emulator: ModelServerEmulator) => void } = {},
 ): Promise<Map<string, TaskResult>> {
   return withOracle(oracle, async (emulator) => {
     const env = gatewayEnvironment({ STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions` });
@@ -57,13 +58,14 @@ async function evaluateThroughGateway(
     try {
       const results = await evaluate({
         problems,
-        source: new GatewayCodeSource(tools, { verified: false }),
+        source: new GatewayCodeSource(tools, { verified: options.verified ?? false }),
         runner: testSandbox(),
         concurrency: 4,
         timeoutSeconds,
         signal: new AbortController().signal,
         onResult: () => undefined,
       });
+      options.seen?.(emulator);
       return new Map(results.map((r) => [r.task_id, r]));
     } finally {
       await tools.close();
@@ -180,4 +182,53 @@ describe('eval against an oracle model', () => {
       'HumanEval_23_strlen passed function',
     ]);
   }, 120_000);
+
+  it('verified mode: the docstring examples (never the hidden tests) drive a repair that then passes', async () => {
+    const problems = (await problemsOf('humaneval')).slice(0, 4);
+    const oracle = problems.map((p) => ({
+      prompt: p.prompt,
+      language: p.language,
+      firstAnswer: `${p.prompt}    return None\n`,
+      answer: `${p.prompt}${p.canonicalSolution ?? ''}`,
+    }));
+    let prompts = '';
+    const results = await evaluateThroughGateway(problems, oracle, 10, {
+      verified: true,
+      seen: (emulator) => (prompts = JSON.stringify(emulator.requests.map((r) => r.body))),
+    });
+    for (const p of problems)
+      expect(results.get(p.taskId)).toMatchObject({ passed: true, verification: 'passed', rounds: 2 });
+    expect(prompts).toContain('returned None, expected');
+    expect(prompts).not.toContain('def check(candidate)');
+  }, 120_000);
+
+  it(
+    `the visible examples verified mode shows agree with the canonical solutions (${FULL_SETS ? 'full sets' : 'subset'})`,
+    async () => {
+      const brokenCanonical = ['JavaScript/112', 'JavaScript/155', 'JavaScript/162'];
+      const all = [...(await problemsOf('humaneval')), ...(await problemsOf('humaneval-x-js'))];
+      const checked = all
+        .filter((p) => p.exampleTests !== undefined && !brokenCanonical.includes(p.taskId))
+        .filter((_, i) => FULL_SETS || i % 25 === 0);
+      const sandbox = testSandbox();
+      const failures = await Promise.all(
+        checked.map(async (p) => {
+          const assembly = assemblerFor(p.language).assemble(p, p.canonicalSolution ?? '');
+          if (!assembly.ok) return `${p.taskId}: ${assembly.message}`;
+          const run = await sandbox.run({
+            language: p.language,
+            code: assembly.code,
+            tests: p.exampleTests ?? '',
+          });
+          const printed = p.failOnOutput && `${run.stdout}${run.stderr}`.trim() !== '';
+          return run.passed && !printed
+            ? undefined
+            : `${p.taskId}: ${run.failures[0]?.message ?? run.stderr}`;
+        }),
+      );
+      expect(failures.filter((f) => f !== undefined)).toEqual([]);
+      process.stderr.write(`examples agree with the canonical solutions: ${checked.length} problems\n`);
+    },
+    LONG,
+  );
 });

@@ -220,3 +220,44 @@ describe('legacy /sse: keep-alive, idle expiry, readiness with a full session ta
     reopened.close();
   }, 15_000);
 });
+
+describe('readiness detail is for key holders; the status code is for everyone', () => {
+  let emulator: ModelServerEmulator;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    emulator = await startModelServerEmulator();
+    gateway = await startGateway({ ...emulatorEndpoint(emulator.url), GATEWAY_API_KEYS: 'ops-key' });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await emulator.close();
+  });
+
+  it('without a key: only the status (no upstream URLs, circuit state, counts); with a key: the full report', async () => {
+    const anonymous = await fetch(`${gateway.baseUrl}/health/ready`);
+    expect(anonymous.status).toBe(200);
+    const text = await anonymous.text();
+    expect(JSON.parse(text)).toEqual({ status: 'ok' });
+    expect(text).not.toContain(emulator.url);
+    const operator = await fetch(`${gateway.baseUrl}/health/ready`, {
+      headers: { authorization: 'Bearer ops-key' },
+    });
+    expect(operator.status).toBe(200);
+    expect(await operator.text()).toContain('code_model');
+  });
+
+  it('a REST tool error names no upstream URL', async () => {
+    emulator.script({ kind: 'malformed' });
+    const res = await fetch(`${gateway.baseUrl}/v1/tools/review_code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ops-key' },
+      body: JSON.stringify({ code: 'x = 1' }),
+    });
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('INVALID_RESPONSE');
+    expect(body.error.message).not.toContain('127.0.0.1');
+    expect(body.error.message).toContain('<model server>');
+  });
+});

@@ -86,10 +86,19 @@ describe('REST, docs, health and metrics', () => {
     expect(route.body.error.code).toBe('NOT_FOUND');
     const healthRoute = await api.get('/health/nothing-here').expect(404);
     expect(healthRoute.body.error).toMatchObject({ code: 'NOT_FOUND', message: expect.any(String) });
-    emulator.script({ kind: 'error', status: 503, body: { error: { message: 'overloaded' } } });
-    const upstream = await api.post('/v1/tools/formalize_task').send({ task: 'x' });
-    expect(upstream.status).toBeGreaterThanOrEqual(502);
-    expect(upstream.body.error.code).toMatch(/UPSTREAM_ERROR|CIRCUIT_OPEN/);
+    emulator.script({
+      kind: 'error',
+      status: 503,
+      body: { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } },
+      headers: { 'retry-after': '7' },
+    });
+    // a model server that is still loading is unavailable, not a gateway fault: 503, retry after its wait
+    const upstream = await api.post('/v1/tools/formalize_task').send({ task: 'x' }).expect(503);
+    expect(upstream.headers['retry-after']).toBe('7');
+    expect(upstream.body.error).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      message: expect.stringMatching(/Loading model/),
+    });
   });
 
   it('a body declared as anything but JSON is 415 with the REST error body', async () => {
@@ -192,6 +201,26 @@ describe('REST, docs, health and metrics', () => {
     expect(text).toMatch(/mcp_gateway_open_sessions\{transport="streamable-http"\} 1/);
   });
 
+  it('the OpenAPI document declares every status, Retry-After on 503, and one bearer scheme (not JWT) on every route', async () => {
+    const doc = (await request(gateway.baseUrl).get('/docs-json').expect(200)).body;
+    expect(doc.components.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('GATEWAY_API_KEYS') },
+    });
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    const generate = doc.paths['/v1/tools/generate_code'].post.responses;
+    expect(Object.keys(generate)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '413', '415', '429', '500', '502', '503', '504']),
+    );
+    expect(generate['503'].headers['Retry-After']).toBeDefined();
+    expect(doc.paths['/v1/tools'].get.responses['401']).toBeDefined();
+    expect(doc.paths['/metrics'].get.responses['401']).toBeDefined();
+    expect(doc.paths['/health/ready'].get).toMatchObject({
+      security: [],
+      responses: { '503': expect.anything() },
+    });
+    expect(doc.paths['/health/live'].get.security).toEqual([]);
+  });
+
   it('/docs serves the OpenAPI UI; its JSON documents each tool with the contract schemas', async () => {
     const api = request(gateway.baseUrl);
     const ui = await api.get('/docs').redirects(1).expect(200);
@@ -203,6 +232,28 @@ describe('REST, docs, health and metrics', () => {
     expect(
       doc.paths['/v1/tools/review_code'].post.responses['200'].content['application/json'].schema,
     ).toEqual(TOOL_CONTRACTS.review_code.outputJsonSchema);
+  });
+});
+
+describe('REST with the code model unreachable', () => {
+  it('is 503 with Retry-After (not 500/502): the gateway is fine, its model is not', async () => {
+    const emulator = await startModelServerEmulator();
+    const deadUrl = emulator.url;
+    await emulator.close();
+    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    try {
+      const answer = await request(gateway.baseUrl)
+        .post('/v1/tools/generate_code')
+        .send({ task: 'add', language: 'python' })
+        .expect(503);
+      expect(answer.headers['retry-after']).toBe('5');
+      expect(answer.body.error).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        message: expect.stringContaining('cannot connect'),
+      });
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
@@ -240,7 +291,9 @@ describe('API keys (GATEWAY_API_KEYS)', () => {
     expect(missing.body.error.code).toBe('UNAUTHORIZED');
     await api.get('/v1/tools').set('authorization', 'Bearer wrong').expect(401);
     await api.get('/metrics').expect(401);
-    await api.get('/docs').expect(401);
+    // the API description is public (a browser cannot send a key to open it); "Try it out" still needs the key
+    await api.get('/docs').redirects(1).expect(200);
+    await api.get('/docs-json').expect(200);
     const mcp = await api.post('/mcp').send({}).expect(401);
     expect(mcp.body).toMatchObject({ jsonrpc: '2.0', error: { message: expect.stringMatching(/Bearer/) } });
     await api.get('/v1/tools').set('authorization', 'Bearer key-two').expect(200);

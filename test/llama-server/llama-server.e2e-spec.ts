@@ -95,35 +95,60 @@ describeWithLlamaServer('llama-server (llama.cpp) as a real model server', (bina
     });
   });
 
-  it('refuses tools without --jinja as a request problem: one call, no retry, server still up', async () => {
-    const chat = client(server, '/v1/chat/completions', { circuit: { failureThreshold: 1 } });
-    const tools = [{ name: 'get_time', description: 'time', parameters: { type: 'object', properties: {} } }];
-    for (let i = 0; i < 3; i++) {
-      const error = await failure(chat.generate({ messages: USER, tools }));
-      expect(error).toMatchObject({ code: 'CONFIG', details: { status: 500, attempts: 1 } });
-      expect(error.message).toContain('start llama-server with --jinja');
-    }
-    expect((await chat.checkHealth()).state).toBe('up');
-  });
+  describe('tool calling', () => {
+    const tools = [
+      { name: 'get_time', description: 'The current time', parameters: { type: 'object', properties: {} } },
+    ];
 
-  it('takes 80 calls on 4 slots: all succeed when MODEL_MAX_CONCURRENCY matches the slots', async () => {
-    const code = client(server, '/v1/chat/completions', { maxConcurrency: 4 });
-    const outcomes = await Promise.all(
-      Array.from({ length: 80 }, () =>
-        code.generate({ messages: USER, maxTokens: 32, onToken: () => undefined }).then(
-          (r) => r.finishReason,
-          (e: InferenceError) => e.code,
-        ),
-      ),
-    );
-    expect(outcomes.filter((o) => o === 'stop')).toHaveLength(80);
-  }, 120_000);
+    it('returns tool_calls with --jinja and a template that knows tools', async () => {
+      const model = await writeTinyGguf({
+        name: 'tiny-caller',
+        script: ['<tool_call>\n', '{"name": "get_time", ', '"arguments": {}}', '\n</tool_call>'],
+      });
+      const caller = await startLlamaServer({
+        binary,
+        model,
+        jinja: true,
+        chatTemplateFile: 'test/llama-server/fixtures/tool-calls.jinja',
+      });
+      try {
+        const chat = client(caller, '/v1/chat/completions');
+        const result = await chat.generate({ messages: USER, tools, maxTokens: 32 });
+        expect(result.finishReason).toBe('tool_calls');
+        expect(result.toolCalls).toEqual([{ id: expect.any(String), name: 'get_time', arguments: '{}' }]);
+        const streamed = await chat.generate({
+          messages: USER,
+          tools,
+          maxTokens: 32,
+          onToken: () => undefined,
+        });
+        expect(streamed.toolCalls).toMatchObject([{ name: 'get_time', arguments: '{}' }]);
+      } finally {
+        await caller.stop();
+      }
+    }, 60_000);
+
+    it('refuses tools with --no-jinja as a request problem: one call, no retry, server still up', async () => {
+      const plain = await startLlamaServer({ binary, model: scripted, extraArgs: ['--no-jinja'] });
+      try {
+        const chat = client(plain, '/v1/chat/completions', { circuit: { failureThreshold: 1 } });
+        for (let i = 0; i < 3; i++) {
+          const error = await failure(chat.generate({ messages: USER, tools }));
+          expect(error).toMatchObject({ code: 'CONFIG', details: { status: 500, attempts: 1 } });
+          expect(error.message).toContain('start llama-server with --jinja');
+        }
+        expect((await chat.checkHealth()).state).toBe('up');
+      } finally {
+        await plain.stop();
+      }
+    }, 60_000);
+  });
 
   describe('with a long-running random model', () => {
     let slow: RunningLlamaServer;
 
     beforeAll(async () => {
-      slow = await startLlamaServer({ binary, model: random, slots: 2, ignoreEos: true, maxTokens: 4096 });
+      slow = await startLlamaServer({ binary, model: random, slots: 4, ignoreEos: true, maxTokens: 4096 });
     }, 60_000);
     afterAll(() => slow?.stop());
 
@@ -139,24 +164,39 @@ describeWithLlamaServer('llama-server (llama.cpp) as a real model server', (bina
       await slow.waitForLog(/cancel task/);
     });
 
-    it('queues beyond the slots without opening the circuit: late first tokens are honest TIMEOUTs', async () => {
-      const code = client(slow, '/v1/completions', {
-        deadlines: { firstTokenMs: 1_000 },
-        circuit: { failureThreshold: 2, halfOpenAfterMs: 60_000 },
-      });
-      const outcomes = await Promise.all(
-        Array.from({ length: 8 }, () =>
-          code.generate({ messages: USER, maxTokens: 1500, onToken: () => undefined }).then(
-            () => 'ok',
+    const burst = (code: ModelClient, n: number) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          code.generate({ messages: USER, maxTokens: 1000, onToken: () => undefined }).then(
+            () => 'ok' as const,
             (e: InferenceError) => e,
           ),
         ),
       );
+
+    it('takes 80 calls on 4 slots: all succeed when MODEL_MAX_CONCURRENCY matches the slots', async () => {
+      const code = client(slow, '/v1/completions', {
+        maxConcurrency: 4,
+        timeoutMs: 150_000,
+        deadlines: { firstTokenMs: 2_000 },
+      });
+      const outcomes = await burst(code, 80);
+      expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
+    }, 180_000);
+
+    it('80 calls sent at once queue in the server: late first tokens are honest TIMEOUTs, the circuit stays closed', async () => {
+      const code = client(slow, '/v1/completions', {
+        deadlines: { firstTokenMs: 2_000 },
+        circuit: { failureThreshold: 5, halfOpenAfterMs: 60_000 },
+      });
+      const outcomes = await burst(code, 80);
       const errors = outcomes.filter((o): o is InferenceError => o !== 'ok');
-      expect(errors.map((e) => e.code).filter((c) => c !== 'TIMEOUT')).toEqual([]);
-      expect(errors.every((e) => e.details.serverBusy)).toBe(true);
-      expect((await code.checkHealth()).replicas[0]?.circuit).toBe('closed');
-    }, 120_000);
+      process.stderr.write(
+        `[llama-server queueing] ${80 - errors.length} ok, ${errors.length} busy TIMEOUTs\n`,
+      );
+      expect(errors.filter((e) => e.code !== 'TIMEOUT' || e.details.serverBusy !== true)).toEqual([]);
+      expect((await code.checkHealth()).replicas[0]).toMatchObject({ circuit: 'closed', state: 'up' });
+    }, 180_000);
   });
 
   it('recovers after the server is killed and restarted on the same port', async () => {
@@ -228,10 +268,15 @@ describeWithLlamaServer('llama-server (llama.cpp) as a real model server', (bina
     it('the agent plans on llama-server and calls generate_code through the gateway', async () => {
       const planner = await writeTinyGguf({
         name: 'tiny-planner',
-        script: ['{"tool": ', '"generate_code", ', '"arguments": ', '{"task": ', '"add two numbers"}}'],
+        script: ['{"tool": ', '"generate_code", ', '"arguments": ', '{"task": ', '"add two numbers"', '}}'],
       });
       const plannerServer = await startLlamaServer({ binary, model: planner });
-      const plannerClient = client(plannerServer, '/v1/completions', { role: 'planner' });
+      // the scripted planner writes its action verbatim: the action-shape grammar the agent would send
+      // (structured output, proven above) would steer a random-weight model elsewhere
+      const plannerClient = client(plannerServer, '/v1/completions', {
+        role: 'planner',
+        structuredOutput: 'none',
+      });
       try {
         const orchestrator = new AgentOrchestrator(
           plannerClient,

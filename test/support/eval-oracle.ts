@@ -13,6 +13,8 @@ export interface OracleProblem {
   language: string;
   /** the code the oracle answers with */
   answer: string;
+  /** when set, the first answer (no earlier assistant turn); repair rounds then get `answer` */
+  firstAnswer?: string;
 }
 
 interface ChatBody {
@@ -43,7 +45,9 @@ export function oracleCodeModel(problems: readonly OracleProblem[]): EmulatorHan
   return (request) => {
     const problem = find(problems, textOf(request));
     if (!problem) return { text: 'I do not know this problem.' };
-    return { text: `\`\`\`${problem.language}\n${problem.answer}\n\`\`\`\nThe reference solution.` };
+    const first = assistantTurns(request) === 0 && problem.firstAnswer !== undefined;
+    const code = first ? problem.firstAnswer : problem.answer;
+    return { text: `\`\`\`${problem.language}\n${code}\n\`\`\`\nThe reference solution.` };
   };
 }
 

@@ -19,6 +19,7 @@ import {
 import { Inject, Module, type DynamicModule, type OnModuleDestroy, type Provider } from '@nestjs/common';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import { AgentModule } from './agent.module';
+import type { RunBackend } from './runs/run-backend';
 import { AGENT_SETTINGS, TOOL_GATEWAY } from './core/agent.tokens';
 import { DEFAULT_AGENT_TUNING, type AgentSettings } from './core/agent.types';
 import { McpToolGateway } from './tools/mcp-tool-gateway';
@@ -28,7 +29,7 @@ import { McpToolGateway } from './tools/mcp-tool-gateway';
  * deployed with the gateway's own environment authenticates with the first of `GATEWAY_API_KEYS`.
  */
 export function settingsFromConfig(
-  config: AgentConfigType,
+  config: Omit<AgentConfigType, 'runs'>,
   gateway?: Pick<GatewayConfigType, 'apiKeys'>,
 ): AgentSettings {
   const { gatewayUrl, maxSteps, maxWallTimeMs, maxTokens } = config;
@@ -84,13 +85,19 @@ class PlannerLifecycle implements OnModuleDestroy {
 /** The agent service as `npm run start:agent` runs it: env config, pino logs, real planner and gateway. */
 @Module({})
 export class AgentAppModule {
-  static forRoot(options: { httpLogs: boolean }): DynamicModule {
+  /** `runs`: the backend opened (and checked) before Nest starts; the demo runs without one (in memory) */
+  static forRoot(options: { httpLogs: boolean; runs?: RunBackend }): DynamicModule {
+    const { runs } = options;
     return {
       module: AgentAppModule,
       imports: [
         appConfigModule(),
         ...(options.httpLogs ? [loggerModule()] : []),
-        AgentModule.forRoot({ providers: [...configuredAgentProviders, PlannerLifecycle] }),
+        AgentModule.forRoot({
+          providers: [...configuredAgentProviders, PlannerLifecycle],
+          runs: runs ? () => runs : undefined,
+          role: runs?.role,
+        }),
       ],
     };
   }

@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AgentOrchestrator } from './core/agent-orchestrator.service';
 import { HealthController } from './health/health.controller';
 import { AgentExceptionFilter } from './http/agent-exception.filter';
-import { RunStore } from './runs/run-store';
+import { createLocalBackend, RUN_BACKEND, type RunBackend } from './runs/run-backend';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 
@@ -13,6 +13,10 @@ export interface AgentModuleOptions {
   imports?: ModuleMetadata['imports'];
   /** must provide `AGENT_SETTINGS`, `TOOL_GATEWAY` and, unless imported, `PLANNER_MODEL` */
   providers: Provider[];
+  /** where runs are kept and queued; default: a throw-away in-memory SQLite store (tests) */
+  runs?: () => RunBackend | Promise<RunBackend>;
+  /** `worker` replicas serve health only: no runs API */
+  role?: RunBackend['role'];
 }
 
 /**
@@ -25,11 +29,14 @@ export class AgentModule {
     return {
       module: AgentModule,
       imports: [TerminusModule, ...(options.imports ?? [])],
-      controllers: [RunsController, HealthController],
+      controllers: options.role === 'worker' ? [HealthController] : [RunsController, HealthController],
       providers: [
         ...options.providers,
+        {
+          provide: RUN_BACKEND,
+          useFactory: options.runs ?? (() => createLocalBackend({ dataDir: ':memory:' })),
+        },
         AgentOrchestrator,
-        RunStore,
         RunsService,
         { provide: APP_FILTER, useClass: AgentExceptionFilter },
       ],

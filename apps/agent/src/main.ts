@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { agentConfig, runOrExitOnConfigError, type AgentConfigType } from '@app/config';
+import {
+  agentConfig,
+  environmentWithDotEnv,
+  loadConfig,
+  runOrExitOnConfigError,
+  type AgentConfigType,
+} from '@app/config';
 import { PLANNER_MODEL, type ModelClient } from '@app/inference';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { NestFactory } from '@nestjs/core';
@@ -15,14 +21,31 @@ import { runDemoScenarios } from './demo/demo-runner';
 import { chooseDemoGateway, explainDemoFailure, plannerProblem } from './demo/demo-preflight';
 import { runReplayDemo } from './demo/replay-demo';
 import { configureAgentApp } from './http/configure-app';
+import { openRunBackend, type RunBackend } from './runs/run-backend';
+import { RunStoreError } from './runs/store/run-repository';
 
 const write = (text: string) => void process.stdout.write(text);
 
 /** The built gateway next to this file in dist/, spoken to over stdio by the replay demo. */
 const GATEWAY_MAIN = join(__dirname, '..', '..', 'mcp-gateway', 'src', 'main.js');
 
+/**
+ * The run store is opened before Nest so that an unusable one (unwritable folder, foreign file, Redis
+ * down) is one line on stderr and exit code 1, not a stack trace from inside the module graph.
+ */
+async function openRunsOrExit(): Promise<RunBackend> {
+  try {
+    return await openRunBackend(loadConfig(environmentWithDotEnv()).agent.runs);
+  } catch (error) {
+    if (!(error instanceof RunStoreError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 async function startHttp(): Promise<void> {
-  const app = await NestFactory.create(AgentAppModule.forRoot({ httpLogs: true }), {
+  const runs = await openRunsOrExit();
+  const app = await NestFactory.create(AgentAppModule.forRoot({ httpLogs: true, runs }), {
     bufferLogs: true,
     // app.close() destroys the sockets still open (half-sent requests, silent clients) instead of waiting
     forceCloseConnections: true,
@@ -31,7 +54,8 @@ async function startHttp(): Promise<void> {
   const { host, port, apiKeys, allowedHosts } = app.get<AgentConfigType>(agentConfig.KEY);
   configureAgentApp(app, { apiKeys, allowedHosts });
   await app.listen(port, host);
-  app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs)`);
+  const where = `${runs.mode} store ${runs.repository.location}, role ${runs.role}, worker ${runs.workerId}`;
+  app.get(Logger).log(`agent listening on http://${host}:${port} (POST /v1/runs; ${where})`);
 }
 
 /** The built gateway over stdio; `env` is passed whole because the gateway reads its own configuration. */

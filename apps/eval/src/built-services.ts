@@ -3,10 +3,14 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { GatewayTarget } from './mcp-tool-client';
 
-/** dist/apps/eval/src → dist/apps: the built gateway and agent sit beside this app. */
-const BUILT_APPS = join(__dirname, '..', '..');
-export const BUILT_GATEWAY = join(BUILT_APPS, 'mcp-gateway', 'src', 'main.js');
-export const BUILT_AGENT = join(BUILT_APPS, 'agent', 'src', 'main.js');
+/** The built gateway and agent entry points of a repository (`npm run build` puts them in dist/). */
+export function builtApps(repoRoot: string): { gateway: string; agent: string } {
+  const apps = join(repoRoot, 'dist', 'apps');
+  return {
+    gateway: join(apps, 'mcp-gateway', 'src', 'main.js'),
+    agent: join(apps, 'agent', 'src', 'main.js'),
+  };
+}
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -15,8 +19,8 @@ const TAIL_CHARS = 2_000;
 export type Environment = Record<string, string>;
 
 /** The built gateway over stdio, as `npm run demo` starts it: it reads its own configuration from `env`. */
-export function stdioGateway(env: Environment): GatewayTarget {
-  return { kind: 'stdio', command: process.execPath, args: [BUILT_GATEWAY, '--stdio'], env };
+export function stdioGateway(repoRoot: string, env: Environment): GatewayTarget {
+  return { kind: 'stdio', command: process.execPath, args: [builtApps(repoRoot).gateway, '--stdio'], env };
 }
 
 export function freePort(): Promise<number> {
@@ -103,7 +107,12 @@ export interface AgentStack {
  * Agent mode: the built agent service (and, unless `gatewayUrl` is given, the built gateway over HTTP)
  * on free loopback ports, exactly as an operator runs them.
  */
-export async function startAgentStack(env: Environment, gatewayUrl?: string): Promise<AgentStack> {
+export async function startAgentStack(
+  repoRoot: string,
+  env: Environment,
+  gatewayUrl?: string,
+): Promise<AgentStack> {
+  const built = builtApps(repoRoot);
   const started: BuiltProcess[] = [];
   const stop = () => Promise.all(started.reverse().map((p) => p.stop())).then(() => undefined);
   try {
@@ -112,13 +121,13 @@ export async function startAgentStack(env: Environment, gatewayUrl?: string): Pr
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
       const gatewayEnv = { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(port) };
-      started.push(await startBuilt('gateway', BUILT_GATEWAY, gatewayEnv, base));
+      started.push(await startBuilt('gateway', built.gateway, gatewayEnv, base));
       mcpUrl = `${base}/mcp`;
     }
     const port = await freePort();
     const agentUrl = `http://127.0.0.1:${port}`;
     const agentEnv = { ...env, AGENT_HOST: '127.0.0.1', AGENT_PORT: String(port), MCP_GATEWAY_URL: mcpUrl };
-    started.push(await startBuilt('agent', BUILT_AGENT, agentEnv, agentUrl));
+    started.push(await startBuilt('agent', built.agent, agentEnv, agentUrl));
     return { agentUrl, gatewayUrl: mcpUrl, stop };
   } catch (error) {
     await stop();

@@ -68,9 +68,14 @@ export class McpToolClient implements ToolClient {
   }
 
   async callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolCallOutcome> {
+    // SDK v1 never removes the abort listener it adds per request: give it a per-call signal, so the
+    // run's signal does not collect one listener (and one finished request) per problem.
+    const call = new AbortController();
+    const forward = () => call.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
     try {
       const result = (await this.client.callTool({ name, arguments: args }, undefined, {
-        signal,
+        signal: call.signal,
         timeout: CALL_TIMEOUT_MS,
       })) as CallResult;
       const text = textOf(result);
@@ -79,6 +84,8 @@ export class McpToolClient implements ToolClient {
     } catch (error) {
       if (signal.aborted) throw error;
       return { ok: false, error: `${name} call failed: ${(error as Error).message}` };
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
   }
 

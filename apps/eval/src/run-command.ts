@@ -46,7 +46,7 @@ interface Source {
 async function gatewaySource(options: RunOptions, context: RunContext): Promise<Source> {
   const target = options.gateway
     ? ({ kind: 'http', url: options.gateway, apiKey: options.gatewayKey } as const)
-    : stdioGateway(context.env);
+    : stdioGateway(context.repoRoot, context.env);
   const tools = await McpToolClient.connect(target, context.signal);
   const verified = options.mode === 'verified';
   const source = new GatewayCodeSource(tools, { verified, maxRepairRounds: options.maxRepairRounds });
@@ -59,7 +59,7 @@ async function agentSource(options: RunOptions, context: RunContext): Promise<So
     return { source, gateway: 'the agent’s own', agent: options.agent, close: async () => undefined };
   }
   const env = options.gatewayKey ? { ...context.env, MCP_GATEWAY_API_KEY: options.gatewayKey } : context.env;
-  const stack = await startAgentStack(env, options.gateway);
+  const stack = await startAgentStack(context.repoRoot, env, options.gateway);
   const source = new AgentCodeSource({ baseUrl: stack.agentUrl });
   return { source, gateway: stack.gatewayUrl, agent: stack.agentUrl, close: () => stack.stop() };
 }
@@ -140,6 +140,13 @@ interface Execution {
   expected: number;
 }
 
+/** The embedded engine may first download its model: say so, or the first minutes look like a hang. */
+function embeddedHint(header: RunHeader): string {
+  return header.config.endpoints.code === 'embedded (default model)'
+    ? ' — the first problem waits while the default GGUF model is downloaded (once, ~1.1 GB)'
+    : '';
+}
+
 async function execute(run: Execution): Promise<number> {
   const { options, context, paths } = run;
   const journal = new ResultJournal(paths.journal);
@@ -147,6 +154,7 @@ async function execute(run: Execution): Promise<number> {
   context.stderr(
     `${options.dataset} · ${options.mode}: ${run.pending.length} problems to run${run.done.length ? ` (${run.done.length} already done)` : ''}; journal ${paths.journal}\n`,
   );
+  context.stderr(`code model: ${run.header.config.endpoints.code}${embeddedHint(run.header)}\n`);
   const progress = new ProgressBar({
     total: run.expected,
     done: run.done,

@@ -3,6 +3,7 @@ import { InferenceModule, inferenceOptionsFromConfig } from '@app/inference';
 import { PROMPT_TEMPLATES } from '@app/prompts';
 import { SandboxModule, sandboxOptionsFromConfig } from '@app/sandbox';
 import { Global, Module } from '@nestjs/common';
+import { ModelPreloader } from './health/model-preloader';
 import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
 import { McpServerFactory } from './mcp/mcp-server.factory';
@@ -35,6 +36,7 @@ const sandboxModule = SandboxModule.forRootAsync({
     GatewayLogger,
     GatewayMetrics,
     ModelReadiness,
+    ModelPreloader,
     ToolCatalog,
     ToolExecutionService,
     McpToolCalls,

@@ -151,7 +151,12 @@ export function createModelClient(options: ModelClientOptions): ModelClient {
   const protocol = resolveProtocol(options);
   if (protocol !== 'embedded') return httpClient(options, protocol);
   const factory = options.embeddedFactory ?? createEmbeddedModelClient;
-  return factory({ role: options.role, modelFile: options.modelFile, ...options.embedded });
+  return factory({
+    role: options.role,
+    modelFile: options.modelFile,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...options.embedded,
+  });
 }
 
 /** Options of `InferenceModule`: 1:1 with `inferenceConfig` of `@app/config`, plus optional tuning and hooks. */

@@ -10,6 +10,7 @@ export type {
   GenerationResult,
   GenerationTimings,
   ModelClient,
+  ModelLoadStatus,
   ModelProtocol,
   ModelRole,
   ReplicaHealth,

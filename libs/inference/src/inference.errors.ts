@@ -25,6 +25,11 @@ export interface InferenceErrorDetails {
   /** the upstream's own error message, trimmed */
   upstreamMessage?: string;
   /**
+   * model output quoted in the message (it may echo the user's code): whoever logs the message removes it
+   * unless LOG_PAYLOADS=true
+   */
+  excerpt?: string;
+  /**
    * a first-token deadline fired while the server kept answering other calls (queued behind its slots):
    * slow under load, not unwell — neither retried (that would queue again) nor counted by the breaker
    */

@@ -36,6 +36,7 @@ export class InferenceHealthIndicator {
       protocol: health.protocol,
       replicas: health.replicas,
       ...(health.structuredOutput ? { structuredOutput: health.structuredOutput } : {}),
+      ...(health.loading ? { loading: health.loading } : {}),
     };
     if (health.state === 'down') return indicator.down(data);
     if (health.state === 'degraded') return indicator.degraded(data);

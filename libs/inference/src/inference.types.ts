@@ -26,8 +26,21 @@ export interface GenerationRequest {
   signal?: AbortSignal;
   /** Called with each text delta as it streams; setting it makes the call stream where the backend can. */
   onToken?: (delta: string) => void;
+  /** Called while the call waits for the model itself (an embedded model downloading or loading). */
+  onWaiting?: (status: ModelLoadStatus) => void;
   /** HTTP backends pass it on as headers, so one trace follows the call to the model server */
   trace?: TraceContext;
+}
+
+/** Where a model that is not ready yet stands (embedded engine: the first download, then loading). */
+export interface ModelLoadStatus {
+  phase: 'downloading' | 'loading';
+  /** downloads with a known size */
+  percent?: number;
+  receivedBytes?: number;
+  totalBytes?: number;
+  /** one line for people: "downloading qwen…gguf: 42% (470 MB of 1.1 GB)" */
+  message: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'cancelled' | 'unknown';
@@ -85,6 +98,8 @@ export interface EndpointHealth {
   protocol: ModelProtocol;
   state: EndpointState;
   replicas: ReplicaHealth[];
+  /** embedded engine: the download or load in progress */
+  loading?: ModelLoadStatus;
   /** HTTP backends: how JSON Schemas are sent (`llama.cpp`, `vllm`, `openai`, …) and how that was chosen */
   structuredOutput?: { dialect: string; source: string };
 }
@@ -98,6 +113,13 @@ export interface ModelClient {
   stream(request: Omit<GenerationRequest, 'onToken'>): AsyncIterable<StreamEvent>;
   /** Passive state plus a cheap probe (`/health`, `/v1/models`); never a generation. */
   checkHealth(signal?: AbortSignal): Promise<EndpointHealth>;
+  /**
+   * Embedded engine: starts downloading/loading now (not at the first call); resolves once ready.
+   * `onStatus` sees the progress.
+   */
+  preload?(onStatus?: (status: ModelLoadStatus) => void): Promise<void>;
+  /** Tokens of prompt plus answer the model serves (its context window), when it can tell */
+  contextWindow?(signal?: AbortSignal): Promise<number | undefined>;
   /** HTTP backends: the structured-output dialect in use and how it was chosen (health, metrics) */
   structuredOutputInfo?(): { dialect: string; source: string };
   close(): Promise<void>;

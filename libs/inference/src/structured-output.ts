@@ -73,10 +73,12 @@ function invalidStructured(
   const label = client.role === 'code' ? 'code model' : 'planner model';
   const when = afterRepair ? ' even after one repair round' : '';
   const cut = cutAtTokenLimit(result, request.maxTokens);
-  const message = `${label} at ${result.endpoint} did not produce usable JSON${when}: ${error}${cut}. Output began: "${trimExcerpt(result.text, 200)}"`;
+  const excerpt = trimExcerpt(result.text, 200);
+  const message = `${label} at ${result.endpoint} did not produce usable JSON${when}: ${error}${cut}. Output began: "${excerpt}"`;
   return new InferenceError('INVALID_RESPONSE', message, {
     role: client.role,
     endpoint: result.endpoint,
+    excerpt,
     attempts: result.attempts,
     upstreamMessage: error,
     ...(cut === '' ? {} : { truncated: true }),

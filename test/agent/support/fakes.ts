@@ -48,6 +48,8 @@ function waitForAbort(signal: AbortSignal | undefined): Promise<never> {
 export class FakePlanner implements ModelClient {
   readonly role = 'planner';
   readonly requests: GenerationRequest[] = [];
+  /** what `contextWindow()` reports (undefined: the planner cannot tell, like most HTTP servers) */
+  window: number | undefined;
   private readonly script: PlannerReply[];
 
   constructor(
@@ -63,6 +65,10 @@ export class FakePlanner implements ModelClient {
   get capabilities() {
     const embedded = this.protocol === 'embedded';
     return { streaming: false, structuredOutput: embedded, nativeTools: this.protocol === 'openai-chat' };
+  }
+
+  contextWindow(): Promise<number | undefined> {
+    return Promise.resolve(this.window);
   }
 
   async generate(request: GenerationRequest): Promise<GenerationResult> {

@@ -23,9 +23,11 @@ async function runAgent(
     settings?: Partial<AgentSettings>;
     handlers?: Record<string, ToolHandler>;
     maxSteps?: number;
+    contextWindow?: number;
   } = {},
 ) {
   const planner = new FakePlanner(script, options.protocol);
+  planner.window = options.contextWindow;
   const gateway = new FakeToolGateway(options.handlers);
   const orchestrator = new AgentOrchestrator(planner, gateway, testSettings(options.settings));
   const record = new RunRecord({ task: 'write add(a, b)', language: 'python', maxSteps: options.maxSteps });
@@ -289,6 +291,29 @@ describe('AgentOrchestrator — staying on course', () => {
   });
 });
 
+describe('AgentOrchestrator — planner context window', () => {
+  it('keeps every planner request within the window the planner reports, by tokens, newest step verbatim', async () => {
+    const code = (n: number) => `def f${n}(x):\n` + `    x = x + ${n}  # step ${n}\n`.repeat(200);
+    let n = 0;
+    const handlers = {
+      ...DEFAULT_HANDLERS,
+      generate_code: (): ReturnType<ToolHandler> => ({ ok: true, text: code(++n) }),
+    };
+    const script = Array.from({ length: 8 }, (_, i) => textCall('generate_code', { task: `variant ${i}` }));
+    const window = 4096;
+    const { planner } = await runAgent([...script, FINAL], { handlers, contextWindow: window });
+    const plannerMaxTokens = testSettings().plannerMaxTokens;
+    for (const request of planner.requests) {
+      const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
+      expect(Math.ceil(chars / 3) + plannerMaxTokens).toBeLessThanOrEqual(window);
+    }
+    const last = planner.requests.at(-1)!.messages;
+    // the newest observation is the last code generated (verbatim), whatever else the loop called
+    expect(last.at(-1)!.content).toContain(code(n).slice(0, 3000));
+    expect(last.map((m) => m.content).join('\n')).toContain("left out to fit the planner's context window");
+  });
+});
+
 describe('AgentOrchestrator — ending', () => {
   it('is cancelled while the planner call is in flight, aborting it', async () => {
     const planner = new FakePlanner(['hang']);
@@ -325,7 +350,7 @@ describe('AgentOrchestrator — ending', () => {
   });
 
   it('exits on the wall-time budget, aborting the hung planner call', async () => {
-    const { view, planner } = await runAgent(['hang'], { settings: { maxWallTimeMs: 100 } });
+    const { view, planner } = await runAgent(['hang'], { settings: { maxWallTimeMs: 500 } });
     expect(view.result?.outcome).toBe('max_wall_time');
     expect(view.status).toBe('failed');
     expect(planner.requests[0]?.signal?.aborted).toBe(true);

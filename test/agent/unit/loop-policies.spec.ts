@@ -1,5 +1,9 @@
 import type { StepRecord } from '../../../apps/agent/src/core/agent.types';
-import { ContextTrimmer, truncate } from '../../../apps/agent/src/core/context-trimmer';
+import {
+  ContextTrimmer,
+  estimatePlannerTokens,
+  truncate,
+} from '../../../apps/agent/src/core/context-trimmer';
 import { RunBudget } from '../../../apps/agent/src/core/run-budget';
 import { StuckDetector, stableStringify } from '../../../apps/agent/src/core/stuck-detector';
 
@@ -56,6 +60,20 @@ describe('ContextTrimmer', () => {
     expect(old?.feedback.length).toBeLessThan(500);
     expect(String(old?.arguments?.task)).toContain('more characters omitted');
     expect(JSON.parse(old!.text)).toMatchObject({ tool: 'generate_code' });
+  });
+
+  it('trims by tokens: newest verbatim while it fits, older shortened, the rest left out with a note', () => {
+    const long = 'y = compute(x)\n'.repeat(400);
+    const steps = Array.from({ length: 10 }, (_, i) => step('generate_code', { task: `t${i}` }, long));
+    const trimmed = new ContextTrimmer(4).trim(steps, 3000);
+    const tokens = trimmed.reduce(
+      (sum, t) => sum + estimatePlannerTokens(t.text + t.feedback + JSON.stringify(t.arguments ?? {})),
+      0,
+    );
+    expect(tokens).toBeLessThanOrEqual(3000);
+    expect(trimmed.at(-1)?.feedback).toBe(long);
+    expect(trimmed.length).toBeLessThan(10);
+    expect(trimmed[0]?.feedback).toMatch(/^\[\d+ earlier step\(s\) left out/);
   });
 
   it('truncates only what is too long', () => {

@@ -9,6 +9,7 @@ import type { AgentSettings, RunOutcome } from './agent.types';
 import { BestResultTracker } from './best-result';
 import { RunBudget } from './run-budget';
 import { RunLoop, type LoopExit } from './run-loop';
+import { primeFromSteps } from './run-resume';
 
 const EXIT_MESSAGES: Record<Exclude<RunOutcome, 'final_answer'>, string> = {
   max_steps: 'The step budget ran out before the planner finished.',
@@ -49,6 +50,7 @@ export class AgentOrchestrator {
     });
     const signal = AbortSignal.any([record.signal, budget.deadlineSignal]);
     const best = new BestResultTracker();
+    primeFromSteps(record.recordedSteps, budget, best);
     try {
       const exit = await this.runWithSession(record, budget, signal, best);
       this.finish(record, best, exit);

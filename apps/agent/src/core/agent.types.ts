@@ -18,9 +18,7 @@ export interface AgentSettings {
   /** planner completion budget per call */
   plannerMaxTokens: number;
   plannerTemperature: number;
-  /** finished runs kept for `GET /v1/runs/{id}` before the oldest are evicted */
-  maxStoredRuns: number;
-  /** runs in progress at once; more are refused with 429 rather than queued behind one planner */
+  /** runs this process executes at once; more wait in the queue */
   maxConcurrentRuns: number;
 }
 
@@ -30,7 +28,6 @@ export const DEFAULT_AGENT_TUNING = {
   keepRecentSteps: 4,
   plannerMaxTokens: 768,
   plannerTemperature: 0.2,
-  maxStoredRuns: 200,
   maxConcurrentRuns: 16,
 } as const;
 
@@ -58,7 +55,8 @@ export interface StepTokens {
   estimated: boolean;
 }
 
-export type StepKind = 'tool_call' | 'final_answer' | 'invalid_action' | 'tool_error';
+/** `cancelled`: the step in flight when the run was cancelled or ran out of time, kept as far as it got */
+export type StepKind = 'tool_call' | 'final_answer' | 'invalid_action' | 'tool_error' | 'cancelled';
 
 /** One turn of the loop, exactly as recorded: what the model said, what it meant, what came back. */
 export interface StepRecord {
@@ -77,7 +75,8 @@ export interface StepRecord {
   tokens: StepTokens;
 }
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `queued`: accepted and kept, waiting for a worker (also a run checkpointed at shutdown, to be resumed). */
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export type RunOutcome =
   | 'final_answer'

@@ -27,18 +27,48 @@ function shortenStrings(value: unknown, limit: number): unknown {
 }
 
 /**
- * Keeps the planner's context bounded on long runs: the task (built elsewhere) and the last `keepRecent`
- * steps verbatim; older observations and arguments are cut to a few hundred characters, which keeps
- * the sequence of what was tried while dropping the bulk (old code, old reviews).
+ * Tokens of text as a planner tokenizer counts them, estimated from its length. Code and JSON tokenise at
+ * roughly 3–4 characters per token in the Llama/Mistral/Qwen vocabularies; 3 errs on the safe side, so
+ * what is kept fits even when the real count is higher than the usual 4-characters rule says.
+ */
+export function estimatePlannerTokens(text: string): number {
+  return Math.ceil(text.length / 3);
+}
+
+/** Chat-template framing per turn (role markers, separators). */
+const TURN_OVERHEAD_TOKENS = 8;
+
+function costOf(trimmed: TrimmedStep): number {
+  const args = trimmed.arguments === undefined ? '' : JSON.stringify(trimmed.arguments);
+  return estimatePlannerTokens(trimmed.text + trimmed.feedback + args) + 2 * TURN_OVERHEAD_TOKENS;
+}
+
+/**
+ * Keeps the planner's context within the model's window, measured in (estimated) tokens, not steps:
+ * walking back from the newest step, each step goes in verbatim while it fits (the `keepRecent` newest
+ * only), else shortened (older observations and arguments cut to a few hundred characters: the sequence
+ * of what was tried survives, the bulk — old code, old reviews — goes), else the rest is left out and the
+ * first kept step says how many were omitted. The newest step is always kept, at least shortened.
  */
 export class ContextTrimmer {
   constructor(private readonly keepRecent: number) {}
 
-  trim(steps: readonly StepRecord[]): TrimmedStep[] {
-    const firstVerbatim = Math.max(0, steps.length - this.keepRecent);
-    return steps.map((step, i) => (i >= firstVerbatim ? this.verbatim(step) : this.shortened(step)));
+  /** `availableTokens`: the window minus the opening turn and the planner's answer budget. */
+  trim(steps: readonly StepRecord[], availableTokens = Number.POSITIVE_INFINITY): TrimmedStep[] {
+    const kept: TrimmedStep[] = [];
+    let used = 0;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i]!;
+      const recent = i >= steps.length - this.keepRecent;
+      const choices = recent ? [this.verbatim(step), this.shortened(step)] : [this.shortened(step)];
+      const fitting = choices.find((choice) => used + costOf(choice) <= availableTokens);
+      const chosen = fitting ?? (kept.length === 0 ? this.shortened(step) : undefined);
+      if (chosen === undefined) break;
+      kept.unshift(chosen);
+      used += costOf(chosen);
+    }
+    return withOmissionNote(kept, steps.length - kept.length);
   }
-
   private verbatim(step: StepRecord): TrimmedStep {
     return { step, feedback: step.feedback, arguments: step.action?.arguments, text: step.modelOutput.text };
   }
@@ -57,4 +87,11 @@ export class ContextTrimmer {
         : truncate(step.modelOutput.text, OLD_FEEDBACK_CHARS),
     };
   }
+}
+
+function withOmissionNote(kept: TrimmedStep[], omitted: number): TrimmedStep[] {
+  const first = kept[0];
+  if (omitted === 0 || first === undefined) return kept;
+  const note = `[${omitted} earlier step(s) left out to fit the planner's context window]\n`;
+  return [{ ...first, feedback: `${note}${first.feedback}` }, ...kept.slice(1)];
 }

@@ -16,7 +16,8 @@ import type {
   StepTokens,
 } from './agent.types';
 import { BestResultTracker } from './best-result';
-import { ContextTrimmer } from './context-trimmer';
+import { ContextTrimmer, estimatePlannerTokens } from './context-trimmer';
+import { InFlightStep } from './in-flight-step';
 import type { RunBudget } from './run-budget';
 import { StuckDetector } from './stuck-detector';
 import { TestPlan } from './test-plan';
@@ -53,6 +54,8 @@ export interface LoopExit {
 }
 
 const OBSERVATION_CHARS = 6000;
+/** Planners that do not report their window (local-models, OpenAI-compatible servers that say nothing). */
+export const DEFAULT_PLANNER_CONTEXT_TOKENS = 8192;
 
 function estimateTokens(chars: number): number {
   return Math.ceil(chars / 4);
@@ -74,6 +77,9 @@ export class RunLoop {
   private consecutiveFailures = 0;
   private selfTestFailures = 0;
   private readonly tests: TestPlan;
+  /** the planner's context window: the real one when it tells, else DEFAULT_PLANNER_CONTEXT_TOKENS */
+  private contextTokens = DEFAULT_PLANNER_CONTEXT_TOKENS;
+  private inFlight?: InFlightStep;
   /** what the planner just said, for the `calling` activity report */
   private currentCall?: Omit<Extract<RunActivity, { phase: 'calling' }>, 'phase' | 'action'>;
 
@@ -85,12 +91,13 @@ export class RunLoop {
   }
 
   async run(): Promise<LoopExit> {
+    this.contextTokens = await this.plannerWindow();
     for (;;) {
       // A planner or tool fake may ignore the signal; never take another step after a cancel.
       if (this.deps.signal.aborted) throw this.deps.signal.reason;
       const exhausted = this.deps.budget.exhausted();
       if (exhausted) return { outcome: exhausted };
-      const { step, answer } = await this.nextStep();
+      const { step, answer } = await this.nextStepKeepingCancelled();
       this.deps.record.addStep(step);
       this.deps.budget.recordStep(step.tokens);
       if (step.kind === 'final_answer') return { outcome: 'final_answer', answer };
@@ -106,14 +113,33 @@ export class RunLoop {
     return undefined;
   }
 
+  /**
+   * A cancel (or the wall-time budget) aborting the step keeps what it did as a `cancelled` step. A process
+   * shutdown does not: the run is checkpointed and that step is redone when it resumes.
+   */
+  private async nextStepKeepingCancelled(): Promise<{ step: StepRecord; answer?: string }> {
+    try {
+      return await this.nextStep();
+    } catch (error) {
+      const { signal, record } = this.deps;
+      if (signal.aborted && !record.interrupted && this.inFlight) {
+        const reason = this.deps.budget.deadlineSignal.aborted ? 'time budget exhausted' : 'cancelled';
+        record.addStep(this.inFlight.toCancelledStep(reason));
+      }
+      throw error;
+    }
+  }
+
   private async nextStep(): Promise<{ step: StepRecord; answer?: string }> {
     const startedAt = new Date();
     const index = this.deps.record.recordedSteps.length + 1;
     const messages = this.conversation();
+    this.inFlight = new InFlightStep(index);
     this.deps.record.reportActivity({ phase: 'planning', index });
     const modelStart = performance.now();
-    const result = await this.askPlanner(messages);
+    const result = await this.askPlanner(messages, index);
     const modelMs = performance.now() - modelStart;
+    this.inFlight.answered({ text: result.text, toolCalls: result.toolCalls }, Math.round(modelMs));
     this.currentCall = {
       index,
       modelOutput: { text: result.text, toolCalls: result.toolCalls },
@@ -132,14 +158,19 @@ export class RunLoop {
     };
   }
 
-  private askPlanner(messages: ChatMessage[]): Promise<GenerationResult> {
-    const { planner, strategy, settings, signal } = this.deps;
+  private askPlanner(messages: ChatMessage[], index: number): Promise<GenerationResult> {
+    const { planner, strategy, settings, signal, record } = this.deps;
     return planner.generate({
       messages,
       ...strategy.requestOptions(),
       maxTokens: settings.plannerMaxTokens,
       temperature: settings.plannerTemperature,
       signal,
+      // Streams where the backend can, so a long planner call shows progress (SSE `progress` events).
+      onToken: (text) => {
+        this.inFlight?.token(text);
+        record.reportActivity({ phase: 'tokens', index, text });
+      },
     });
   }
 
@@ -165,10 +196,18 @@ export class RunLoop {
     };
   }
 
+  /** A planner that cannot tell its window (or fails to) gets the default; the run must not fail on it. */
+  private async plannerWindow(): Promise<number> {
+    const told = await this.deps.planner.contextWindow?.(this.deps.signal).catch(() => undefined);
+    return told ?? DEFAULT_PLANNER_CONTEXT_TOKENS;
+  }
+
+  /** The opening turn, then the steps that fit what the window leaves after it and the answer budget. */
   private conversation(): ChatMessage[] {
-    const { strategy, record } = this.deps;
+    const { strategy, record, settings } = this.deps;
     const opening = strategy.opening(record.request.task, record.request.language);
-    return buildConversation(opening, this.trimmer.trim(record.recordedSteps));
+    const available = this.contextTokens - settings.plannerMaxTokens - estimatePlannerTokens(opening.content);
+    return buildConversation(opening, this.trimmer.trim(record.recordedSteps, available));
   }
 
   private tokensOf(result: GenerationResult, promptChars: number): StepTokens {
@@ -205,6 +244,7 @@ export class RunLoop {
     if (!validation.ok) return this.rejected(validation.problem, action);
     this.consecutiveFailures = 0;
     if (this.currentCall) this.deps.record.reportActivity({ phase: 'calling', action, ...this.currentCall });
+    this.inFlight?.calling(action);
     const start = performance.now();
     const observation = await this.deps.session.call(action.tool, resolved.value, {
       signal: this.deps.signal,

@@ -24,7 +24,7 @@ export async function runDemoScenarios(
     record.subscribe((event) => {
       if (event.type === 'activity') printer.activity(event.activity);
       else if (event.type === 'step') printer.step(event.step);
-      else printer.end(event.run);
+      else if (event.type === 'end') printer.end(event.run);
     });
     await orchestrator.execute(record);
     views.push(record.view());

@@ -80,6 +80,7 @@ export class TranscriptPrinter {
   }
 
   activity(activity: RunActivity): void {
+    if (activity.phase === 'tokens') return; // the transcript shows whole answers
     if (activity.phase === 'planning') {
       this.write(`\n[step ${activity.index}] asking the planner…\n`);
       return;

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import {
   HealthCheckService,
   HealthIndicatorService,
@@ -8,8 +8,10 @@ import {
 import { PLANNER_MODEL, type ModelClient } from '@app/inference';
 import type { ServerResponse } from 'node:http';
 import { describeError } from '../core/agent.errors';
+import type { AgentRequest } from '../http/access-guard';
 import { TOOL_GATEWAY } from '../core/agent.tokens';
 import type { ToolGateway } from '../tools/tool-gateway';
+import { RUN_BACKEND, type RunBackend } from '../runs/run-backend';
 
 const PROBE_TIMEOUT_MS = 3_000;
 
@@ -21,6 +23,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(PLANNER_MODEL) private readonly planner: ModelClient,
     @Inject(TOOL_GATEWAY) private readonly gateway: ToolGateway,
+    @Inject(RUN_BACKEND) private readonly runs: RunBackend,
   ) {}
 
   @Get('live')
@@ -29,14 +32,20 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: ServerResponse): Promise<unknown> {
+  async ready(@Req() req: AgentRequest, @Res({ passthrough: true }) res: ServerResponse): Promise<unknown> {
+    const detailed = req.healthDetail !== false;
     try {
-      return await this.health.check([() => this.checkPlanner(), () => this.checkGateway()]);
+      const result = await this.health.check([
+        () => this.checkPlanner(),
+        () => this.checkGateway(),
+        () => this.checkRunStore(),
+      ]);
+      return detailed ? result : { status: result.status };
     } catch (error) {
       // Terminus reports "not ready" as an exception; answer with its body rather than the generic error shape.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       res.statusCode = 503;
-      return error.getResponse();
+      return detailed ? error.getResponse() : { status: 'error' };
     }
   }
 
@@ -49,6 +58,13 @@ export class HealthController {
     } catch (error) {
       return indicator.down({ message: describeError(error) });
     }
+  }
+
+  /** Runs can be accepted and kept: the store is open and (with Redis) the queue is connected. */
+  private checkRunStore(): HealthIndicatorResult {
+    const indicator = this.indicators.check('runs');
+    const details = { mode: this.runs.mode, role: this.runs.role, store: this.runs.repository.location };
+    return this.runs.queue.isAvailable() ? indicator.up(details) : indicator.down(details);
   }
 
   private async checkGateway(): Promise<HealthIndicatorResult> {

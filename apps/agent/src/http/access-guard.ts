@@ -10,6 +10,9 @@ export interface AgentHttpSecurity {
 
 export const OPEN_ACCESS: AgentHttpSecurity = { apiKeys: [], allowedHosts: [] };
 
+/** Set on /health/* requests: whether the caller may read the readiness report (a valid key, or keys off). */
+export type AgentRequest = IncomingMessage & { healthDetail?: boolean };
+
 function refuse(
   res: ServerResponse,
   status: number,
@@ -30,8 +33,12 @@ export function accessGuard(
 ): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const hosts = new HostOriginPolicy(security.allowedHosts, 'AGENT_ALLOWED_HOSTS');
   const keys = new ApiKeys(security.apiKeys, 'AGENT_API_KEYS');
-  return (req, res, next) => {
-    if (req.url?.startsWith('/health/')) return next();
+  return (req: AgentRequest, res, next) => {
+    if (req.url?.startsWith('/health/')) {
+      // probes stay open (the status code is their signal); the report names upstreams: key holders only
+      req.healthDetail = keys.check(req.headers.authorization).ok;
+      return next();
+    }
     const problem = hosts.problemWith(req.headers.host, req.headers.origin);
     if (problem) return refuse(res, 403, problem);
     const checked = keys.check(req.headers.authorization);

@@ -13,6 +13,8 @@ import type {
 /** Progress inside a step, for live displays (the demo); not part of the SSE contract (one event per step). */
 export type RunActivity =
   | { phase: 'planning'; index: number }
+  /** planner text as it streams (where the backend streams) */
+  | { phase: 'tokens'; index: number; text: string }
   | {
       phase: 'calling';
       index: number;
@@ -24,7 +26,16 @@ export type RunActivity =
 export type RunEvent =
   | { type: 'step'; step: StepRecord }
   | { type: 'end'; run: RunView }
-  | { type: 'activity'; activity: RunActivity };
+  | { type: 'activity'; activity: RunActivity }
+  /** the process stopped the run to exit: its completed steps are kept, it is resumed later */
+  | { type: 'interrupted' };
+
+/** What a run resumed from the store starts from. */
+export interface RestoredRun {
+  id: string;
+  createdAt: Date;
+  steps: readonly StepRecord[];
+}
 export type RunListener = (event: RunEvent) => void;
 
 /**
@@ -32,8 +43,8 @@ export type RunListener = (event: RunEvent) => void;
  * abort controller that `DELETE /v1/runs/{id}` fires.
  */
 export class RunRecord {
-  readonly id: string = randomUUID();
-  readonly createdAt = new Date();
+  readonly id: string;
+  readonly createdAt: Date;
   private status: RunStatus = 'running';
   private readonly steps: StepRecord[] = [];
   private readonly usage: RunUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
@@ -44,18 +55,30 @@ export class RunRecord {
   private error?: { code: string; message: string };
   private mode?: PlannerMode;
   private toolNames: string[] = [];
+  private interruption?: Error;
   private resolveDone!: () => void;
-  /** settles when the run reaches a terminal status */
+  /** settles when the run reaches a terminal status (or is interrupted) */
   readonly done: Promise<void> = new Promise((resolve) => (this.resolveDone = resolve));
 
-  constructor(readonly request: RunRequest) {}
+  constructor(
+    readonly request: RunRequest,
+    restored?: RestoredRun,
+  ) {
+    this.id = restored?.id ?? randomUUID();
+    this.createdAt = restored?.createdAt ?? new Date();
+    for (const step of restored?.steps ?? []) this.count(step);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
   get finished(): boolean {
-    return this.status !== 'running';
+    return this.status !== 'running' && this.status !== 'queued';
+  }
+
+  get interrupted(): boolean {
+    return this.interruption !== undefined;
   }
 
   get currentStatus(): RunStatus {
@@ -72,10 +95,7 @@ export class RunRecord {
   }
 
   addStep(step: StepRecord): void {
-    this.steps.push(step);
-    this.usage.promptTokens += step.tokens.prompt;
-    this.usage.completionTokens += step.tokens.completion;
-    this.usage.totalTokens += step.tokens.total;
+    this.count(step);
     this.emit({ type: 'step', step });
   }
 
@@ -89,18 +109,24 @@ export class RunRecord {
     error?: { code: string; message: string },
   ): void {
     if (this.finished) return;
+    if (this.interruption) return this.settle({ type: 'interrupted' });
     this.status = status;
     this.result = result;
     this.error = error;
     this.finishedAt = new Date();
-    this.emit({ type: 'end', run: this.view() });
-    this.listeners.clear();
-    this.resolveDone();
+    this.settle({ type: 'end', run: this.view() });
   }
 
   /** Aborts in-flight planner and tool calls; the loop then finishes the run as `cancelled`. */
   cancel(): void {
     if (!this.finished) this.controller.abort(new Error('run cancelled'));
+  }
+
+  /** Aborts like a cancel, but the run is not ended: the process is stopping and the run will be resumed. */
+  interrupt(reason: Error): void {
+    if (this.finished) return;
+    this.interruption = reason;
+    this.controller.abort(reason);
   }
 
   subscribe(listener: RunListener): () => void {
@@ -125,6 +151,19 @@ export class RunRecord {
       result: this.result,
       error: this.error,
     };
+  }
+
+  private count(step: StepRecord): void {
+    this.steps.push(step);
+    this.usage.promptTokens += step.tokens.prompt;
+    this.usage.completionTokens += step.tokens.completion;
+    this.usage.totalTokens += step.tokens.total;
+  }
+
+  private settle(event: RunEvent): void {
+    this.emit(event);
+    this.listeners.clear();
+    this.resolveDone();
   }
 
   private emit(event: RunEvent): void {

@@ -14,7 +14,12 @@ export class ModelReadiness {
   check(): Promise<HealthIndicatorResult> {
     const now = Date.now();
     if (!this.probe || this.probe.expiresAt <= now) {
-      this.probe = { result: this.inference.check('code', 'code_model'), expiresAt: now + PROBE_CACHE_MS };
+      const probe = { result: this.inference.check('code', 'code_model'), expiresAt: now + PROBE_CACHE_MS };
+      // a download or load in progress is not cached: its percent is what a person watching wants
+      void probe.result.then((result) => {
+        if (result.code_model?.loading !== undefined) probe.expiresAt = 0;
+      });
+      this.probe = probe;
     }
     return this.probe.result;
   }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { PinoLogger } from 'nestjs-pino';
-import { GatewayError } from '../tools/gateway.error';
+import { InferenceError } from '@app/inference';
+import { GatewayError, toGatewayError } from '../tools/gateway.error';
 import { GatewayLogger } from './gateway-logger';
 import { pinoHttpOptions, requestIdOf, requestLogger } from './logger.module';
 
@@ -43,6 +44,24 @@ describe('GatewayLogger', () => {
     });
     expect(lines[1]).toMatchObject({ level: 'warn', fields: { outcome: 'TIMEOUT', error: 'slow' } });
     expect(JSON.stringify(lines)).not.toContain('sk-secret');
+  });
+
+  it('cuts model output quoted in an error (it echoes user code) unless LOG_PAYLOADS=true; keeps the URL for operators', () => {
+    const excerpt = 'def leak(): API_KEY = "sk-secret"';
+    const upstream = new InferenceError(
+      'INVALID_RESPONSE',
+      `code model at http://gpu:8000/v1/chat/completions returned a body that is not JSON: ${excerpt} — is the protocol right?`,
+      { endpoint: 'http://gpu:8000/v1/chat/completions', excerpt },
+    );
+    const error = toGatewayError(upstream);
+    expect(error.message).not.toContain('http://gpu:8000');
+    for (const logPayloads of [false, true]) {
+      const { logger, lines } = capture(logPayloads);
+      logger.toolCall({ tool: 'generate_code', transport: 'rest' }, { ok: false, error }, 1, args);
+      const logged = String(lines[0]?.fields.error);
+      expect(logged).toContain('http://gpu:8000');
+      expect(logged.includes('sk-secret')).toBe(logPayloads);
+    }
   });
 
   it('builds nothing when the level is off, and logs rejected requests without payloads', () => {

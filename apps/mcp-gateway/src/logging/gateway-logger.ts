@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { GatewayError } from '../tools/gateway.error';
 import type { ToolOutcome } from '../tools/tool.types';
 
 export interface ToolCallLog {
@@ -40,7 +41,14 @@ export class GatewayLogger {
       ...(this.config.logPayloads ? { args } : {}),
     };
     if (outcome.ok) this.pino.info(fields, 'tool call succeeded');
-    else this.pino.warn({ ...fields, error: outcome.error.message }, 'tool call failed');
+    else this.pino.warn({ ...fields, error: this.errorText(outcome.error) }, 'tool call failed');
+  }
+
+  /** The operator's message (upstream URLs kept), with any quoted model output cut unless LOG_PAYLOADS=true. */
+  private errorText(error: GatewayError): string {
+    const excerpt = error.payloadExcerpt;
+    if (this.config.logPayloads || excerpt === undefined || excerpt === '') return error.operatorMessage;
+    return error.operatorMessage.split(excerpt).join('[model output redacted: LOG_PAYLOADS=false]');
   }
 
   /** A request refused before any route (Host/Origin, API key, body): visible to operators, payload-free. */

@@ -44,6 +44,9 @@ describe('JSON-RPC guard', () => {
     expect(checkJsonRpcMessage({ jsonrpc: '2.0', id: 3, method: 'no/such/method' })).toBeUndefined();
     expect(checkJsonRpcMessage({ jsonrpc: '2.0', id: 3, result: {} })).toBeUndefined();
     expect(checkJsonRpcMessage({ jsonrpc: '2.0', method: 'notifications/initialized' })).toBeUndefined();
+    expect(checkJsonRpcMessage({ jsonrpc: '2.0', method: 'notifications/x', params: 5 })).toMatchObject({
+      code: -32600,
+    });
     expect(isInitializeAttempt([{ method: 'initialize', params: { protocolVersion: 5 } }])).toBe(true);
   });
 });

@@ -58,6 +58,12 @@ function checkParams(
   return { code: ErrorCode.InvalidParams, message: text, id };
 }
 
+/** MCP passes params by name: anything but an object (a notification's, an unknown method's) is no request. */
+function checkParamsShape(params: unknown, id: RequestId | null): JsonRpcRefusal | undefined {
+  if (params === undefined || isRecord(params)) return undefined;
+  return invalidRequest(id, 'Invalid Request: "params" must be an object');
+}
+
 /**
  * One JSON-RPC message as any transport receives it (HTTP body element, stdio line). Shape errors are
  * -32600, a known request with params its method does not accept is -32602 with a readable message: the
@@ -69,7 +75,10 @@ export function checkJsonRpcMessage(message: unknown): JsonRpcRefusal | undefine
   const hasId = id !== undefined;
   if (hasId && !isRequestId(id))
     return invalidRequest(null, 'Invalid Request: "id" must be a string or an integer');
-  if (typeof method === 'string') return hasId ? checkParams(method, message, id) : undefined;
+  if (typeof method === 'string') {
+    const refusal = hasId ? checkParams(method, message, id) : undefined;
+    return refusal ?? checkParamsShape(message.params, hasId ? id : null);
+  }
   if (method !== undefined)
     return invalidRequest(hasId ? id : null, 'Invalid Request: "method" must be a string');
   const isResponse = hasId && ('result' in message || 'error' in message);

@@ -54,6 +54,7 @@ export class McpToolCalls {
       signal: context.signal,
       onToken: progress?.onToken,
       onProgress: progress?.onStage,
+      onWaiting: progress?.onWaiting,
       transport: context.transport,
       era: context.era,
       requestId: context.requestId,

@@ -28,6 +28,31 @@ describe('ProgressReporter', () => {
     });
   });
 
+  it('tells a caller waiting for the model how far the download is, then counts tokens above that', () => {
+    let now = 1_000;
+    const sent: ProgressNotice[] = [];
+    const reporter = new ProgressReporter(
+      'tok-2',
+      async (n) => void sent.push(n),
+      () => now,
+      250,
+    );
+    reporter.onWaiting({
+      phase: 'downloading',
+      percent: 40,
+      message: 'downloading m.gguf: 40% (4 MB of 10 MB)',
+    });
+    now += 300;
+    reporter.onWaiting({ phase: 'loading', message: 'loading m.gguf' });
+    now += 300;
+    reporter.onToken();
+    expect(sent.map((n) => [n.params.progress, n.params.message])).toEqual([
+      [1, 'waiting for the model: downloading m.gguf: 40% (4 MB of 10 MB)'],
+      [2, 'waiting for the model: loading m.gguf'],
+      [3, 'generating: 1 tokens so far'],
+    ]);
+  });
+
   it('a failing send (client gone) does not throw into the model stream', async () => {
     const reporter = new ProgressReporter(7, () => Promise.reject(new Error('closed')));
     expect(() => reporter.onToken()).not.toThrow();

@@ -1,3 +1,4 @@
+import type { ModelLoadStatus } from '@app/inference';
 import type { ProgressToken } from './mcp-protocol';
 
 export interface ProgressNotice {
@@ -15,6 +16,8 @@ export const PROGRESS_INTERVAL_MS = 250;
 export class ProgressReporter {
   private chunks = 0;
   private lastSentAt = Number.NEGATIVE_INFINITY;
+  /** MCP progress must increase: waiting notices come first, then token counts continue above them */
+  private lastProgress = 0;
 
   constructor(
     private readonly token: ProgressToken,
@@ -25,23 +28,32 @@ export class ProgressReporter {
 
   readonly onToken = (): void => {
     this.chunks += 1;
+    this.notify(`generating: ${this.chunks} tokens so far`, this.chunks);
+  };
+
+  /** A call waiting for the model (first download, loading) hears how far it is instead of silence. */
+  readonly onWaiting = (status: ModelLoadStatus): void => {
+    this.notify(`waiting for the model: ${status.message}`, this.lastProgress + 1);
+  };
+
+  private notify(message: string, progress: number): void {
     const now = this.now();
     if (now - this.lastSentAt < this.intervalMs) return;
     this.lastSentAt = now;
-    this.notify(`generating: ${this.chunks} tokens so far`);
-  };
+    this.emit(message, progress);
+  }
 
   /** A new stage of a multi-step tool ("round 2 of 3: running the tests"): sent at once, never throttled. */
   readonly onStage = (message: string): void => {
-    this.chunks += 1;
     this.lastSentAt = this.now();
-    this.notify(message);
+    this.emit(message, this.lastProgress + 1);
   };
 
-  private notify(message: string): void {
+  private emit(message: string, progress: number): void {
+    this.lastProgress = Math.max(this.lastProgress + 1, progress);
     const notice: ProgressNotice = {
       method: 'notifications/progress',
-      params: { progressToken: this.token, progress: this.chunks, message },
+      params: { progressToken: this.token, progress: this.lastProgress, message },
     };
     // A client gone mid-stream must not fail the tool: cancellation reaches it through the signal instead.
     this.send(notice).catch(() => undefined);

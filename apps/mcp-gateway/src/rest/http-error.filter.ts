@@ -58,7 +58,40 @@ function isHealthReport(exception: unknown, req: IncomingMessage): exception is 
   );
 }
 
-/** REST answers an outcome's error with the same code → status mapping. */
+interface ModelAvailability {
+  unavailable?: boolean;
+  retryAfterMs?: number;
+}
+
+/**
+ * REST answers an outcome's error with the same code → status mapping, except that a model which cannot
+ * be reached or loaded right now (refused connection, upstream 503, open circuit, failed load/download)
+ * is 503 Service Unavailable: the gateway is fine, its model is not (a 500 would blame the gateway).
+ */
 export function statusOf(error: GatewayError): number {
-  return HTTP_STATUS_BY_CODE[error.code];
+  return (error.details as ModelAvailability | undefined)?.unavailable
+    ? 503
+    : HTTP_STATUS_BY_CODE[error.code];
+}
+
+/** When the model side announced no wait: a server restarting or still loading is usually back in seconds. */
+const DEFAULT_RETRY_AFTER_MS = 5_000;
+
+/**
+ * `Retry-After` (whole seconds) where retrying later helps: the wait the model side announced, else a
+ * short default; none for a configuration problem (a model file that does not exist stays missing).
+ */
+export function retryHeaders(error: GatewayError): Record<string, string> | undefined {
+  if (error.code === 'UNAVAILABLE') return seconds(RETRY_AFTER_SHUTDOWN_MS);
+  const details = error.details as ModelAvailability | undefined;
+  if (!details?.unavailable) return details?.retryAfterMs ? seconds(details.retryAfterMs) : undefined;
+  const wait = details.retryAfterMs ?? (error.code === 'CONFIG' ? undefined : DEFAULT_RETRY_AFTER_MS);
+  return wait === undefined ? undefined : seconds(wait);
+}
+
+/** A gateway shutting down refuses new calls: another replica (or this one restarted) takes them soon. */
+const RETRY_AFTER_SHUTDOWN_MS = 1_000;
+
+function seconds(ms: number): Record<string, string> {
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
 }

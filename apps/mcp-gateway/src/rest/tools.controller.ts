@@ -1,29 +1,14 @@
-import type { ServerResponse } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { restErrorBody, sendJson } from '../http/http-errors';
-import type { GatewayError } from '../tools/gateway.error';
 import { ToolCatalog, type ToolDescriptor } from '../tools/tool-catalog';
 import { ToolExecutionService } from '../tools/tool-execution.service';
-import { statusOf } from './http-error.filter';
+import { retryHeaders, statusOf } from './http-error.filter';
 import { traceContextOf } from '../logging/trace-context';
-
-/** Seconds a client should wait before retrying a call the gateway refused while shutting down. */
-const RETRY_AFTER_SHUTDOWN_S = 1;
-
-/** Retryable refusals say when to retry: the model's own Retry-After, or a short wait during shutdown. */
-function retryHeaders(error: GatewayError): Record<string, string> | undefined {
-  if (error.code === 'UNAVAILABLE') return { 'retry-after': String(RETRY_AFTER_SHUTDOWN_S) };
-  const { retryAfterMs } = (error.details ?? {}) as { retryAfterMs?: unknown };
-  if (typeof retryAfterMs === 'number' && retryAfterMs > 0)
-    return { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) };
-  return undefined;
-}
 
 /** REST for internal services: the same tools, validation and error codes as MCP, as plain JSON. */
 @ApiTags('tools')
-@ApiBearerAuth()
 @Controller('v1/tools')
 export class ToolsController {
   constructor(
@@ -58,11 +43,7 @@ export class ToolsController {
     });
     if (outcome.ok) return sendJson(res, 200, outcome.value);
     const { code, message, details } = outcome.error;
-    sendJson(
-      res,
-      statusOf(outcome.error),
-      restErrorBody(res, code, message, details),
-      retryHeaders(outcome.error),
-    );
+    const headers = retryHeaders(outcome.error);
+    sendJson(res, statusOf(outcome.error), restErrorBody(res, code, message, details), headers);
   }
 }

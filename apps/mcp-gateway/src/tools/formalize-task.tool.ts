@@ -13,7 +13,13 @@ export class FormalizeTaskTool implements ToolHandler<FormalizeTaskInput, Formal
 
   async run(input: FormalizeTaskInput, context: ToolRunContext): Promise<FormalizeTaskOutput> {
     const prompt = buildFormalizePrompt(input);
-    const request = { ...prompt, signal: context.signal, onToken: context.onToken, trace: context.trace };
+    const request = {
+      ...prompt,
+      signal: context.signal,
+      onToken: context.onToken,
+      onWaiting: context.onWaiting,
+      trace: context.trace,
+    };
     const { value } = await generateStructured(this.model, request, formalizeTaskOutputSchema, {
       name: this.name,
     });

@@ -2,24 +2,49 @@ import type { ErrorCode } from '@app/contracts';
 import { isInferenceError, type InferenceError } from '@app/inference';
 import { isSandboxError, type SandboxError } from '@app/sandbox';
 
+export interface GatewayErrorOptions {
+  cause?: unknown;
+  /** the full story for the logs (upstream URLs included); `message` is what clients get */
+  operatorMessage?: string;
+  /** model output quoted in the messages: logged only with LOG_PAYLOADS=true */
+  payloadExcerpt?: string;
+}
+
 /** The gateway's one error type: a contract error code plus what a person needs to act on it. */
 export class GatewayError extends Error {
+  readonly operatorMessage: string;
+  readonly payloadExcerpt?: string;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    options?: { cause?: unknown },
+    options: GatewayErrorOptions = {},
   ) {
-    super(message, options);
+    super(message, { cause: options.cause });
     this.name = 'GatewayError';
+    this.operatorMessage = options.operatorMessage ?? message;
+    this.payloadExcerpt = options.payloadExcerpt;
   }
+}
+
+/** Where the model servers are is the operator's business: clients read "the model server" instead. */
+const URL_PATTERN = /\bhttps?:\/\/[^\s"'<>]+/g;
+
+export function withoutUrls(message: string): string {
+  return message.replace(URL_PATTERN, '<model server>');
 }
 
 /** Model failures keep their code; the message already says what happened and what to do. */
 function fromInferenceError(error: InferenceError): GatewayError {
-  const { status, attempts, phase, retryAfterMs } = error.details;
-  const details = { status, attempts, phase, retryAfterMs };
-  return new GatewayError(error.code, `The code model failed: ${error.message}`, details, { cause: error });
+  const { status, attempts, phase, retryAfterMs, unavailable, truncated, excerpt } = error.details;
+  const details = { status, attempts, phase, retryAfterMs, unavailable, truncated };
+  const full = `The code model failed: ${error.message}`;
+  return new GatewayError(error.code, withoutUrls(full), details, {
+    cause: error,
+    operatorMessage: full,
+    payloadExcerpt: excerpt,
+  });
 }
 
 /** The sandbox's own message says why execution is impossible and what to do; a bad request is the caller's. */

@@ -13,7 +13,13 @@ export class ReviewCodeTool implements ToolHandler<ReviewCodeInput, ReviewCodeOu
 
   async run(input: ReviewCodeInput, context: ToolRunContext): Promise<ReviewCodeOutput> {
     const prompt = buildReviewCodePrompt(input);
-    const request = { ...prompt, signal: context.signal, onToken: context.onToken, trace: context.trace };
+    const request = {
+      ...prompt,
+      signal: context.signal,
+      onToken: context.onToken,
+      onWaiting: context.onWaiting,
+      trace: context.trace,
+    };
     const structured = await generateStructured(this.model, request, reviewCodeOutputSchema, {
       name: this.name,
     });

@@ -179,7 +179,9 @@ describe('toGatewayError', () => {
       new InferenceError('UPSTREAM_ERROR', 'HTTP 503 from http://gpu:8000', { status: 503, attempts: 3 }),
     );
     expect(upstream).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status: 503, attempts: 3 } });
-    expect(upstream.message).toBe('The code model failed: HTTP 503 from http://gpu:8000');
+    // clients are not told where the model servers are; the logs are (operatorMessage)
+    expect(upstream.message).toBe('The code model failed: HTTP 503 from <model server>');
+    expect(upstream.operatorMessage).toBe('The code model failed: HTTP 503 from http://gpu:8000');
     const abort = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(toGatewayError(abort).code).toBe('CANCELLED');
     expect(toGatewayError('weird')).toMatchObject({

@@ -1,5 +1,5 @@
 import type { ToolName } from '@app/contracts';
-import type { TraceContext } from '@app/inference';
+import type { ModelLoadStatus, TraceContext } from '@app/inference';
 import type { GatewayError } from './gateway.error';
 
 /** Which door a call came through; a label on metrics and logs. */
@@ -15,6 +15,8 @@ export interface ToolRunContext {
   trace?: TraceContext;
   /** called when a multi-step tool starts a stage ("round 2 of 3: running the tests") */
   onProgress?: (message: string) => void;
+  /** called while the call waits for the model itself (an embedded model still downloading or loading) */
+  onWaiting?: (status: ModelLoadStatus) => void;
 }
 
 /** One tool: input already validated against its contract, output validated after it returns. */

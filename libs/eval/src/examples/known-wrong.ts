@@ -6,8 +6,8 @@
 export const KNOWN_WRONG_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   // the docstring says 15.0; the median of those six numbers (and the canonical solution) is 8.0
   'HumanEval/47': ['median([-10, 4, 6, 1000, 10, 20])'],
-  // "tri(1) = 3" is the recurrence's base case in prose, not a call example (tri(1) returns [1, 3])
-  'HumanEval/130': ['tri(1)'],
+  // "tri(1) = 3", "tri(4) = 3" are values of the recurrence in prose, not calls (tri(n) returns a list)
+  'HumanEval/130': ['tri(1)', 'tri(4)'],
   // ("Venus") is the string 'Venus' in Python; the function returns the 1-tuple ('Venus',)
   'HumanEval/148': ['bf("Earth", "Mercury")'],
   // example_test calls testfindZero() before defining it: a ReferenceError whatever the answer

@@ -12,7 +12,7 @@ function table(header: string[], rows: Array<Array<string | number | undefined>>
 
 function distributionRow(label: string, d: Distribution | undefined, unit: string): Array<string | number> {
   if (!d) return [label, '—', '—', '—', '—'];
-  const f = (v: number) => `${Math.round(v)} ${unit}`;
+  const f = (v: number) => (unit ? `${Math.round(v)} ${unit}` : String(Math.round(v)));
   return [label, f(d.p50), f(d.p90), f(d.max), f(d.mean)];
 }
 

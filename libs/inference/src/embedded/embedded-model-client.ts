@@ -15,6 +15,7 @@ import type {
   GenerationRequest,
   GenerationResult,
   ModelClient,
+  ModelLoadStatus,
   ModelRole,
   StreamEvent,
 } from '../inference.types';
@@ -23,6 +24,7 @@ import { toGrammarSchema } from './json-schema-grammar';
 import { exists } from './model-loader';
 import type { EmbeddedModelRegistry, LoadedModel, SharedModel } from './model-registry';
 import type { ModelSource } from './model-source';
+import { Deadline } from './deadline';
 import { streamFromCallbacks } from './stream-from-callbacks';
 
 /** Without a limit a model that never emits end-of-sequence would fill the whole context. */
@@ -54,6 +56,8 @@ export class EmbeddedModelClient implements ModelClient {
     private readonly source: ModelSource,
     private readonly shared: SharedModel,
     private readonly registry: EmbeddedModelRegistry,
+    /** MODEL_TIMEOUT_SECONDS: waiting in the queue plus generating (loading and downloading excluded) */
+    private readonly timeoutMs = 0,
   ) {}
 
   private get endpoint(): string {
@@ -63,12 +67,26 @@ export class EmbeddedModelClient implements ModelClient {
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     this.assertOpen();
     const started = performance.now();
+    const deadline = new Deadline(this.timeoutMs, request.signal, () => this.timeoutError());
     try {
-      const loaded = await this.waitFor(this.shared.get(), request.signal);
-      return await loaded.queue.run(() => this.runGeneration(loaded, request, started), request.signal);
+      const loaded = await this.modelFor(request);
+      deadline.start();
+      const bounded = { ...request, signal: deadline.signal };
+      return await loaded.queue.run(() => this.runGeneration(loaded, bounded, started), deadline.signal);
     } catch (error) {
-      throw this.toInferenceError(error, request.signal);
+      throw this.toInferenceError(error, deadline.signal);
+    } finally {
+      deadline.dispose();
     }
+  }
+
+  private timeoutError(): InferenceError {
+    const message = `the embedded ${this.role} model did not finish within ${this.timeoutMs / 1000} s (MODEL_TIMEOUT_SECONDS) — ask for fewer tokens or raise MODEL_TIMEOUT_SECONDS`;
+    return new InferenceError('TIMEOUT', message, {
+      role: this.role,
+      endpoint: this.endpoint,
+      phase: 'total',
+    });
   }
 
   stream(request: Omit<GenerationRequest, 'onToken'>): AsyncIterable<StreamEvent> {
@@ -82,17 +100,42 @@ export class EmbeddedModelClient implements ModelClient {
    * Starts loading (and, for the default model, downloading) now instead of at the first request, so a
    * gateway can show the progress bar at start-up. Resolves once the model is ready.
    */
-  async preload(): Promise<void> {
+  async preload(onStatus?: (status: ModelLoadStatus) => void): Promise<void> {
     this.assertOpen();
-    await this.shared.get();
+    const stop = onStatus === undefined ? undefined : this.shared.onStatus(onStatus);
+    try {
+      await this.shared.get();
+    } finally {
+      stop?.();
+    }
+  }
+
+  /** The loaded model; a caller arriving during a download or load hears how far it is (`onWaiting`). */
+  private async modelFor(request: GenerationRequest): Promise<LoadedModel> {
+    const { onWaiting } = request;
+    const stop =
+      onWaiting === undefined || this.shared.state === 'loaded' ? undefined : this.shared.onStatus(onWaiting);
+    try {
+      return await this.waitFor(this.shared.get(), request.signal);
+    } finally {
+      stop?.();
+    }
+  }
+
+  /** The context actually created (EMBEDDED_CONTEXT_SIZE capped at the training context); loads the model. */
+  async contextWindow(signal?: AbortSignal): Promise<number | undefined> {
+    const loaded = await this.waitFor(this.shared.get(), signal);
+    return loaded.context.contextSize;
   }
 
   async checkHealth(): Promise<EndpointHealth> {
     const { state, lastError } = await this.describeState();
+    const loading = this.shared.status;
     return {
       role: this.role,
       protocol: this.protocol,
       state,
+      ...(loading === undefined ? {} : { loading }),
       replicas: [
         {
           url: this.endpoint,
@@ -120,12 +163,15 @@ export class EmbeddedModelClient implements ModelClient {
     request.signal?.throwIfAborted();
     const history = toChatHistory(request.messages);
     const promptTokens = this.countPromptTokens(loaded, history);
+    // the answer may only use what the prompt left of the context: clipped, it ends with "length"
+    const room = loaded.context.contextSize - promptTokens;
+    const maxTokens = Math.min(request.maxTokens ?? DEFAULT_MAX_TOKENS, room);
     const grammar =
       request.jsonSchema === undefined ? undefined : await compiledGrammar(loaded, request.jsonSchema.schema);
     const progress = { completionTokens: 0, firstTokenAt: undefined as number | undefined };
     const response = await loaded.chat.generateResponse(
       [...history],
-      generationOptions(request, grammar, progress),
+      generationOptions({ ...request, maxTokens }, grammar, progress),
     );
     if (request.signal?.aborted) throw cancelled(request.signal, progress.completionTokens > 0);
     const { completionTokens, firstTokenAt } = progress;
@@ -155,10 +201,14 @@ export class EmbeddedModelClient implements ModelClient {
     const promptTokens = rendered.contextText.tokenize(loaded.model.tokenizer).length;
     const contextSize = loaded.context.contextSize;
     if (promptTokens < contextSize) return promptTokens;
+    const trained = loaded.model.trainContextSize;
+    const fix =
+      contextSize >= trained
+        ? `that is this model's limit (its training context; EMBEDDED_CONTEXT_SIZE cannot go beyond it): shorten the input`
+        : `raise EMBEDDED_CONTEXT_SIZE (this model supports up to ${trained}) or shorten the input`;
     throw new InferenceError(
       'CONFIG',
-      `The prompt needs ${promptTokens} tokens but the embedded context holds ${contextSize}: raise ` +
-        `EMBEDDED_CONTEXT_SIZE (this model supports up to ${loaded.model.trainContextSize}) or shorten the input`,
+      `The prompt needs ${promptTokens} tokens but the embedded context holds ${contextSize}: ${fix}`,
       { role: this.role, endpoint: this.endpoint },
     );
   }
@@ -176,6 +226,7 @@ export class EmbeddedModelClient implements ModelClient {
 
   private toInferenceError(error: unknown, signal?: AbortSignal): InferenceError {
     if (error instanceof InferenceError) return error;
+    if (signal?.aborted && signal.reason instanceof InferenceError) return signal.reason;
     if (signal?.aborted) return cancelled(signal, false);
     const reason = error instanceof Error ? error.message : String(error);
     return new InferenceError(
@@ -194,7 +245,7 @@ export class EmbeddedModelClient implements ModelClient {
       case 'loaded':
         return { state: 'up' };
       case 'loading':
-        return { state: 'degraded', lastError: 'loading the model' };
+        return { state: 'degraded', lastError: this.shared.status?.message ?? 'loading the model' };
       case 'failed':
         return { state: 'down', lastError: this.shared.lastError?.message ?? 'loading failed' };
       case 'idle':
@@ -238,6 +289,11 @@ function generationOptions(
 
 function cancelled(signal: AbortSignal, partialOutput: boolean): InferenceError {
   const reason: unknown = signal.reason;
+  // our own deadline (MODEL_TIMEOUT_SECONDS) aborts with its TIMEOUT error
+  if (reason instanceof InferenceError) {
+    reason.details.partialOutput = partialOutput;
+    return reason;
+  }
   const detail = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
   return new InferenceError(
     'CANCELLED',

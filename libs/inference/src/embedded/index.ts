@@ -1,12 +1,13 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ModelClient, ModelRole } from '../inference.types';
 import { EmbeddedModelClient } from './embedded-model-client';
 import type { DownloadProgress } from './model-download';
 import { loadModel, type ModelLoadSettings } from './model-loader';
-import { defaultEmbeddedModelRegistry, type EmbeddedModelRegistry } from './model-registry';
+import { defaultEmbeddedModelRegistry, type EmbeddedModelRegistry, type SharedModel } from './model-registry';
+import type { ModelLoadStatus } from '../inference.types';
 import { resolveModelSource } from './model-source';
-import { createProgressBar, type ProgressOutput } from './progress-bar';
+import { createProgressBar, formatBytes, type ProgressOutput } from './progress-bar';
 
 export { DEFAULT_MODEL, DEFAULT_MODEL_URI } from './default-model';
 export { EmbeddedModelClient, DEFAULT_MAX_TOKENS } from './embedded-model-client';
@@ -33,6 +34,8 @@ export interface EmbeddedClientOptions {
   /** CPU threads; undefined → from the machine (≤ physical cores) */
   threads?: number;
   contextSize?: number;
+  /** MODEL_TIMEOUT_SECONDS in ms: queue wait plus generation (not loading or downloading); 0 = none */
+  timeoutMs?: number;
   /** `auto` (default) uses CUDA/Vulkan/Metal when the machine has them; `false` stays on the CPU */
   gpu?: 'auto' | false;
   /** base URL of the model hub for `hf:` URIs and the default model (tests use a local server) */
@@ -61,8 +64,15 @@ export function createEmbeddedModelClient(options: EmbeddedClientOptions): Model
     huggingFaceBaseUrl: options.huggingFaceBaseUrl ?? HUGGING_FACE_BASE_URL,
   });
   const settings = loadSettings(options, source.path);
-  const shared = registry.acquire(source.path, () => loadModel(source, settings, registry));
-  return new EmbeddedModelClient(options.role, source, shared, registry);
+  // the first client's load runs for every client of this file: its progress goes to the shared model
+  const shared: SharedModel = registry.acquire(source.path, () =>
+    loadModel(
+      source,
+      withStatus(settings, source.path, (status) => shared.reportStatus(status)),
+      registry,
+    ),
+  );
+  return new EmbeddedModelClient(options.role, source, shared, registry, options.timeoutMs ?? 0);
 }
 
 /**
@@ -102,4 +112,35 @@ function offlineHint(role: ModelRole): string {
     `Set ${variable} (and/or ${role === 'code' ? 'MISTRAL_MODEL_FILE' : 'STARCODER_MODEL_FILE'}) to a local .gguf file, ` +
     'or MODEL_CACHE_DIR to a directory that already holds the model, or configure a model endpoint, or connect to the internet once.'
   );
+}
+
+/** Download progress and the load phase as `ModelLoadStatus` for health, logs and waiting callers. */
+function withStatus(
+  settings: ModelLoadSettings,
+  path: string,
+  report: (status: ModelLoadStatus) => void,
+): ModelLoadSettings {
+  const file = basename(path);
+  return {
+    ...settings,
+    onDownloadProgress: (progress) => {
+      settings.onDownloadProgress?.(progress);
+      report(downloadStatus(file, progress));
+    },
+    onLoadStart: () => report({ phase: 'loading', message: `loading ${file}` }),
+  };
+}
+
+function downloadStatus(file: string, progress: DownloadProgress): ModelLoadStatus {
+  const { receivedBytes, totalBytes } = progress;
+  if (totalBytes === undefined || totalBytes === 0) {
+    return {
+      phase: 'downloading',
+      receivedBytes,
+      message: `downloading ${file}: ${formatBytes(receivedBytes)}`,
+    };
+  }
+  const percent = Math.floor((receivedBytes / totalBytes) * 100);
+  const message = `downloading ${file}: ${percent}% (${formatBytes(receivedBytes)} of ${formatBytes(totalBytes)})`;
+  return { phase: 'downloading', percent, receivedBytes, totalBytes, message };
 }

@@ -224,16 +224,15 @@ function classifyFailure(error: unknown, options: DownloadOptions, bytesOnDisk: 
     return new InferenceError(
       'CONFIG',
       `Cannot download the model from ${options.url}: the network is unreachable (${errorCode(error)}). ${hint}`,
-      {
-        endpoint: options.url,
-      },
+      // the model cannot be loaded now; once online, the next call downloads it (REST: 503 + Retry-After)
+      { endpoint: options.url, unavailable: true, retryAfterMs: 60_000 },
       { cause: error },
     );
   }
   return new InferenceError(
     'UPSTREAM_ERROR',
     `Download of ${options.url} was interrupted after ${bytesOnDisk} bytes (${describe(error)}); run again to resume`,
-    { endpoint: options.url, partialOutput: false },
+    { endpoint: options.url, partialOutput: false, unavailable: true, retryAfterMs: 5_000 },
     { cause: error },
   );
 }
@@ -243,6 +242,8 @@ function httpFailure(error: HttpStatusError, options: DownloadOptions): Inferenc
     return new InferenceError('UPSTREAM_ERROR', error.message, {
       endpoint: options.url,
       status: error.status,
+      unavailable: true,
+      retryAfterMs: 30_000,
     });
   }
   return new InferenceError(

@@ -17,6 +17,8 @@ export interface ModelLoadSettings {
   /** what to set instead of downloading, named in the offline error */
   offlineHint: string;
   onDownloadProgress?: (progress: DownloadProgress) => void;
+  /** the file is on disk; loading it into memory starts */
+  onLoadStart?: () => void;
   warn: (message: string) => void;
 }
 
@@ -27,6 +29,7 @@ export async function loadModel(
   registry: EmbeddedModelRegistry,
 ): Promise<LoadedModel> {
   await ensureModelFile(source, settings);
+  settings.onLoadStart?.();
   const started = performance.now();
   const nodeLlamaCpp = await loadNodeLlamaCpp();
   const llama = await registry.llama(String(settings.gpu), () =>
@@ -38,6 +41,7 @@ export async function loadModel(
     }),
   );
   const model = await loadWeights(llama, source.path, settings);
+  warnAboveTrainedContext(settings, model.trainContextSize);
   const context = await model.createContext({
     contextSize: chooseContextSize(settings.contextSize, model.trainContextSize),
     threads: chooseThreads(settings.threads, llama.cpuMathCores),
@@ -57,6 +61,14 @@ export async function loadModel(
   };
 }
 
+/** EMBEDDED_CONTEXT_SIZE above the training context is capped: say so once, with the real limit. */
+function warnAboveTrainedContext(settings: ModelLoadSettings, trained: number): void {
+  if (settings.contextSize === undefined || settings.contextSize <= trained) return;
+  settings.warn(
+    `EMBEDDED_CONTEXT_SIZE=${settings.contextSize} is more than this model was trained on: using its limit of ${trained} tokens`,
+  );
+}
+
 async function loadWeights(llama: LoadedModel['llama'], path: string, settings: ModelLoadSettings) {
   try {
     return await llama.loadModel({ modelPath: path, gpuLayers: settings.gpu === false ? 0 : 'auto' });
@@ -65,7 +77,7 @@ async function loadWeights(llama: LoadedModel['llama'], path: string, settings: 
     throw new InferenceError(
       'CONFIG',
       `Cannot load the model file ${path}: ${reason}. Is it a complete GGUF file?`,
-      {},
+      { unavailable: true },
       { cause: error },
     );
   }
@@ -74,7 +86,8 @@ async function loadWeights(llama: LoadedModel['llama'], path: string, settings: 
 async function ensureModelFile(source: ModelSource, settings: ModelLoadSettings): Promise<void> {
   if (await exists(source.path)) return;
   if (source.kind === 'local') {
-    throw new InferenceError('CONFIG', `Model file ${source.path} does not exist. ${settings.offlineHint}`);
+    const message = `Model file ${source.path} does not exist. ${settings.offlineHint}`;
+    throw new InferenceError('CONFIG', message, { unavailable: true });
   }
   await downloadModel({
     url: source.url,

@@ -1,4 +1,5 @@
 import type { Llama, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import type { ModelLoadStatus } from '../inference.types';
 import { GenerationQueue } from './generation-queue';
 
 /** One loaded model with the single context both roles generate on, one answer at a time. */
@@ -25,6 +26,9 @@ export class SharedModel {
   private loading?: Promise<LoadedModel>;
   private loaded?: LoadedModel;
   private failure?: Error;
+  private readonly statusListeners = new Set<(status: ModelLoadStatus) => void>();
+  /** the download or load in progress (undefined when idle, loaded or failed) */
+  status?: ModelLoadStatus;
   references = 0;
 
   constructor(
@@ -40,6 +44,18 @@ export class SharedModel {
 
   get lastError(): Error | undefined {
     return this.failure;
+  }
+
+  /** Follows the download/load progress until it ends; returns the unsubscribe function. */
+  onStatus(listener: (status: ModelLoadStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    if (this.status !== undefined) listener(this.status);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  reportStatus(status: ModelLoadStatus): void {
+    this.status = status;
+    for (const listener of this.statusListeners) listener(status);
   }
 
   get(): Promise<LoadedModel> {
@@ -58,6 +74,8 @@ export class SharedModel {
   }
 
   private async startLoad(): Promise<LoadedModel> {
+    // said at once: the file check (and a HEAD request before a download) precede the first progress
+    this.reportStatus({ phase: 'loading', message: 'preparing the model (downloading it if it is missing)' });
     try {
       this.loaded = await this.load();
       this.failure = undefined;
@@ -67,6 +85,7 @@ export class SharedModel {
       throw error;
     } finally {
       this.loading = undefined;
+      this.status = undefined;
     }
   }
 }

@@ -102,11 +102,13 @@ function invalidResponse(
   excerpt: string,
   partialOutput: boolean,
 ): InferenceError {
-  const message = `${roleLabel(ctx.role)} at ${ctx.url} returned ${what}: ${trimExcerpt(excerpt, 200)} — is the protocol right?`;
+  const quoted = trimExcerpt(excerpt, 200);
+  const message = `${roleLabel(ctx.role)} at ${ctx.url} returned ${what}: ${quoted} — is the protocol right?`;
   return new InferenceError('INVALID_RESPONSE', message, {
     role: ctx.role,
     endpoint: ctx.url,
     partialOutput,
+    excerpt: quoted,
   });
 }
 

@@ -223,6 +223,14 @@ export class HttpModelClient implements ModelClient {
     };
   }
 
+  /** The window the first available replica serves (see ModelNameResolver.contextWindow). */
+  async contextWindow(
+    signal: AbortSignal = AbortSignal.timeout(this.settings.probeTimeoutMs),
+  ): Promise<number | undefined> {
+    const replica = rankReplicas(this.replicas, new Set())[0] ?? this.replicas[0];
+    return replica === undefined ? undefined : this.modelNames.contextWindow(replica, signal);
+  }
+
   structuredOutputInfo(): { dialect: string; source: string } {
     return this.modelNames.dialectInfo();
   }
@@ -374,7 +382,12 @@ export class HttpModelClient implements ModelClient {
     const last = this.replicas.find((r) => r.lastError)?.lastError;
     const count = this.replicas.length;
     const message = `${roleLabel(this.role)}: all ${count} replica(s) are failing (circuit open, retrying in ≤ ${this.settings.circuit.halfOpenAfterMs / 1000} s)${last ? `; last error: ${last}` : ''}`;
-    return new InferenceError('CIRCUIT_OPEN', message, { role: this.role, endpoint: this.replicas[0]?.url });
+    return new InferenceError('CIRCUIT_OPEN', message, {
+      role: this.role,
+      endpoint: this.replicas[0]?.url,
+      unavailable: true,
+      retryAfterMs: this.settings.circuit.halfOpenAfterMs,
+    });
   }
 
   private finalError(error: unknown, state: CallState): unknown {

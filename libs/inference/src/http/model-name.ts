@@ -11,7 +11,7 @@ import {
 import { errorFromStatus, errorFromTransport } from './upstream-errors';
 
 interface ModelList {
-  data?: Array<{ id?: unknown }>;
+  data?: Array<{ id?: unknown; max_model_len?: unknown; meta?: { n_ctx?: unknown } }>;
 }
 
 /** How the structured-output dialect in use was chosen, for health and metrics. */
@@ -47,6 +47,18 @@ export class ModelNameResolver {
     // a server that answered without a known owner speaks plain OpenAI; a failed lookup is asked again
     if (body !== undefined) this.detected = dialectFromModelList(body) ?? 'openai';
     return this.detected ?? 'openai';
+  }
+
+  /**
+   * The context window the server serves, from its model list: vLLM `max_model_len`, llama-server
+   * `meta.n_ctx` (per slot); undefined when the server does not say.
+   */
+  async contextWindow(replica: Replica, signal: AbortSignal): Promise<number | undefined> {
+    if (replica.endpoint.modelsPath === undefined) return undefined;
+    const body = await raceAbort(this.modelList(replica), signal).catch(() => undefined);
+    const first = (body as ModelList | undefined)?.data?.[0];
+    const size = first?.max_model_len ?? first?.meta?.n_ctx;
+    return typeof size === 'number' && size > 0 ? size : undefined;
   }
 
   dialectInfo(): DialectInfo {

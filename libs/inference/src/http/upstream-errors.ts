@@ -152,6 +152,8 @@ export function errorFromStatus(
     status,
     upstreamMessage,
     retryAfterMs,
+    // "Loading model" (llama.cpp), a dead engine (vLLM): the server is there but cannot serve yet
+    ...(status === 503 ? { unavailable: true } : {}),
   });
 }
 
@@ -199,11 +201,12 @@ export function errorFromTransport(
   const label = roleLabel(ctx.role);
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     const message = `${label} at ${ctx.url} did not accept a connection in time — is the host reachable?`;
-    return new InferenceError('TIMEOUT', message, { ...base, phase: 'connect' }, { cause: error });
+    const details = { ...base, phase: 'connect' as const, unavailable: true };
+    return new InferenceError('TIMEOUT', message, details, { cause: error });
   }
   if (CONNECT_CODES.has(code)) {
     const message = `cannot connect to ${label} at ${ctx.url} (${code}) — is the server running and ${envPrefix(ctx.role)}_ENDPOINT right?`;
-    return new InferenceError('UPSTREAM_ERROR', message, base, { cause: error });
+    return new InferenceError('UPSTREAM_ERROR', message, { ...base, unavailable: true }, { cause: error });
   }
   const when = partialOutput ? 'mid-stream, after output had started (not retried)' : 'before any output';
   const message = `connection to ${label} at ${ctx.url} failed ${when} (${code}: ${detail}) — the server closed or reset it; check its logs`;

@@ -1,8 +1,6 @@
 import { TOOL_CONTRACTS, type FormalizeTaskInput } from '@app/contracts';
 import { normalizeLanguage } from '../parsing/language';
-import { clip, joinSections, section, type PromptSpec } from './prompt-spec';
-
-const MAX_CONTEXT_CHARS = 12_000;
+import { clipInput, joinSections, section, type PromptSpec } from './prompt-spec';
 
 /** One compact example: small models copy the shape of an example far more reliably than a schema. */
 const EXAMPLE = JSON.stringify({
@@ -25,9 +23,9 @@ ${EXAMPLE}`;
 
 export function buildFormalizePrompt(input: FormalizeTaskInput): PromptSpec {
   const user = joinSections([
-    section('Task', input.task),
+    section('Task', clipInput('task', input.task)),
     input.language === undefined ? undefined : `Language: ${normalizeLanguage(input.language)}`,
-    section('Context', input.context === undefined ? undefined : clip(input.context, MAX_CONTEXT_CHARS)),
+    section('Context', input.context === undefined ? undefined : clipInput('taskContext', input.context)),
   ]);
   return {
     messages: [

@@ -1,10 +1,8 @@
 import type { GenerateCodeInput } from '@app/contracts';
 import { normalizeLanguage } from '../parsing/language';
-import { clip, joinSections, section, type PromptSpec } from './prompt-spec';
+import { clipInput, joinSections, section, type PromptSpec } from './prompt-spec';
 import { renderSpec } from './spec-text';
 
-const MAX_CONTEXT_CHARS = 16_000;
-const MAX_TESTS_CHARS = 8_000;
 const FENCE = '```';
 
 /*
@@ -26,16 +24,18 @@ Write only one code block. Do not add tests or example usage unless the task ask
 
 export function buildGenerateCodePrompt(input: GenerateCodeInput): PromptSpec {
   const language = normalizeLanguage(input.language);
-  const context = input.context === undefined ? undefined : clip(input.context, MAX_CONTEXT_CHARS);
+  const context = input.context === undefined ? undefined : clipInput('context', input.context);
   const user = joinSections([
-    section('Task', input.task),
-    input.spec === undefined ? undefined : section('Specification', renderSpec(input.spec)),
+    section('Task', input.task === undefined ? undefined : clipInput('task', input.task)),
+    input.spec === undefined
+      ? undefined
+      : section('Specification', clipInput('spec', renderSpec(input.spec))),
     context === undefined
       ? undefined
       : `Existing code the new code must fit into:\n${FENCE}${language}\n${context}\n${FENCE}`,
     input.tests === undefined
       ? undefined
-      : `Tests the code must pass (they are appended to your code and run):\n${FENCE}${language}\n${clip(input.tests, MAX_TESTS_CHARS)}\n${FENCE}`,
+      : `Tests the code must pass (they are appended to your code and run):\n${FENCE}${language}\n${clipInput('tests', input.tests)}\n${FENCE}`,
   ]);
   return {
     messages: [

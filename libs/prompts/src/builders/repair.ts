@@ -1,11 +1,8 @@
 import type { ChatMessage } from '@app/contracts';
-import { clip } from './prompt-spec';
-
-/** The bad answer goes back so the model can fix it in place; huge answers are clipped to save context. */
-const MAX_BAD_OUTPUT_CHARS = 6_000;
+import { clipInput } from './prompt-spec';
 
 /**
- * The one repair round: the original conversation, the model's unusable answer as its own turn, and a
+ * The bad answer goes back so the model can fix it in place (clipped to save context). The one repair round: the original conversation, the model's unusable answer as its own turn, and a
  * user turn quoting the exact parse or validation error. Roles keep alternating (Mistral requires it).
  */
 export function buildRepairMessages(
@@ -15,7 +12,7 @@ export function buildRepairMessages(
 ): ChatMessage[] {
   return [
     ...original,
-    { role: 'assistant', content: clip(badOutput, MAX_BAD_OUTPUT_CHARS) },
+    { role: 'assistant', content: clipInput('badOutput', badOutput) },
     {
       role: 'user',
       content:

@@ -1,10 +1,16 @@
 import { TOOL_CONTRACTS, type ReviewCodeInput } from '@app/contracts';
 import { detectLanguage, normalizeLanguage } from '../parsing/language';
-import { bulletList, clip, joinSections, numberLines, section, type PromptSpec } from './prompt-spec';
+import {
+  bulletList,
+  clipInput,
+  joinSections,
+  numberLines,
+  PROMPT_INPUT_BUDGETS,
+  section,
+  type PromptSpec,
+} from './prompt-spec';
 import { renderSpec } from './spec-text';
 
-/** Beyond this the review would not fit a 16k-token context next to its answer. */
-const MAX_NUMBERED_CODE_CHARS = 24_000;
 const FENCE = '```';
 
 const EXAMPLE = JSON.stringify({
@@ -34,19 +40,19 @@ ${EXAMPLE}`;
 
 function specText(spec: ReviewCodeInput['spec']): string | undefined {
   if (spec === undefined) return undefined;
-  return typeof spec === 'string' ? spec : renderSpec(spec);
+  return clipInput('spec', typeof spec === 'string' ? spec : renderSpec(spec));
 }
 
 /** Room for the JSON plus, when changes are requested, a full corrected copy of the code. */
 function reviewTokenBudget(code: string): number {
-  const approxCodeTokens = Math.ceil(Math.min(code.length, MAX_NUMBERED_CODE_CHARS) / 3);
+  const approxCodeTokens = Math.ceil(Math.min(code.length, PROMPT_INPUT_BUDGETS.reviewCode) / 3);
   return Math.min(4096, 700 + approxCodeTokens);
 }
 
 export function buildReviewCodePrompt(input: ReviewCodeInput): PromptSpec {
   const language =
     input.language === undefined ? detectLanguage(input.code) : normalizeLanguage(input.language);
-  const numbered = clip(numberLines(input.code), MAX_NUMBERED_CODE_CHARS);
+  const numbered = clipInput('reviewCode', numberLines(input.code));
   const user = joinSections([
     section('What the code should do', specText(input.spec)),
     input.focus === undefined ? undefined : `Focus on:\n${bulletList(input.focus)}`,

@@ -1,12 +1,10 @@
 import type { ChatMessage, RunTestsOutput } from '@app/contracts';
-import { clip } from './prompt-spec';
+import { clipInput } from './prompt-spec';
 
 const FENCE = '```';
 /** A 7B model fixes code from the first failures and the exception, not from pages of log. */
 const MAX_FAILURES = 5;
-const MAX_FAILURE_CHARS = 600;
 const TAIL_LINES = 12;
-const MAX_TAIL_CHARS = 1_500;
 
 function outcomeLine(run: RunTestsOutput, timeoutHint: string): string {
   if (run.status === 'timeout') return `The tests did not finish in time: ${timeoutHint}`;
@@ -17,7 +15,7 @@ function outcomeLine(run: RunTestsOutput, timeoutHint: string): string {
 function failureLines(run: RunTestsOutput): string[] {
   return run.failures.slice(0, MAX_FAILURES).map((failure) => {
     const name = failure.name ? `${failure.name}: ` : '';
-    return `- ${name}${clip(failure.message, MAX_FAILURE_CHARS)}`;
+    return `- ${name}${clipInput('failureMessage', failure.message)}`;
   });
 }
 
@@ -26,7 +24,7 @@ function outputTail(run: RunTestsOutput): string | undefined {
   const text = run.stderr.trim() || run.stdout.trim();
   if (text === '') return undefined;
   const tail = text.split('\n').slice(-TAIL_LINES).join('\n');
-  return clip(tail, MAX_TAIL_CHARS);
+  return clipInput('outputTail', tail);
 }
 
 /**
@@ -54,7 +52,7 @@ export function buildTestFeedbackMessages(
 ): ChatMessage[] {
   return [
     ...original,
-    { role: 'assistant', content: `${FENCE}${language}\n${clip(failedCode, 12_000)}\n${FENCE}` },
+    { role: 'assistant', content: `${FENCE}${language}\n${clipInput('failedCode', failedCode)}\n${FENCE}` },
     {
       role: 'user',
       content:
