@@ -10,11 +10,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EmulatorControl } from './emulator/emulator-control';
 import { DirectCaller } from './load/direct';
+import { LeanModernClient } from './load/lean-modern';
 import { LeanPool } from './load/lean-session';
 import { SessionPool } from './load/mcp-sessions';
 import { measureBurst } from './measures/burst';
 import { measureLatency, warmUp } from './measures/latency';
 import { measureMemory } from './measures/memory';
+import { measureModern, type ModernMeasure, type ModernSubject } from './measures/modern';
 import { measureStreaming } from './measures/streaming';
 import { measureSandbox, sandboxRows, sandboxTargets, SANDBOX_FULL, SANDBOX_SMOKE } from './measures/sandbox';
 import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './plan';
@@ -64,7 +66,7 @@ async function runSandboxOnly(plan: BenchPlan, out: string): Promise<void> {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 type Measures = BenchResults['measures'];
-type ServerMeasures = Omit<Measures, 'memory'>;
+type ServerMeasures = Omit<Measures, 'memory' | 'modern'>;
 
 /** The servers' subjects through each client. */
 interface SubjectSets {
@@ -124,7 +126,7 @@ function runMemoryMeasure(context: BenchContext, upstream: string): Promise<Meas
 
 class Processes {
   readonly servers: ServerUnderTest[] = [];
-  readonly pools: Array<SessionPool | LeanPool> = [];
+  readonly pools: Array<SessionPool | LeanPool | LeanModernClient> = [];
 
   async stopServers(): Promise<void> {
     await Promise.all(this.pools.splice(0).map((pool) => pool.close()));
@@ -153,6 +155,48 @@ async function startSubjects(
   return { sdk, lean };
 }
 
+function modernSubject(
+  name: ModernSubject['name'],
+  server: ServerUnderTest,
+  client: { call(): Promise<void> },
+) {
+  return { name, call: () => client.call(), cpuMicros: () => server.cpuMicros() } satisfies ModernSubject;
+}
+
+/**
+ * Measure 7: MCP 2026-07-28. The gateway's stateless path beside its 2025 session path and a bare SDK v2
+ * server (createMcpHandler on node:http), all through lean clients, on the gateway still running.
+ */
+async function runModernMeasure(
+  context: BenchContext,
+  processes: Processes,
+  direct: DirectCaller,
+): Promise<ModernMeasure> {
+  const gateway = processes.servers.find((server) => server.name === 'gateway');
+  if (!gateway) throw new Error('the gateway is not running');
+  const sdkV2 = await startBaseline(context.emulator.url, [], 'v2');
+  processes.servers.push(sdkV2);
+  await checkAllTools(sdkV2);
+  const modernGateway = LeanModernClient.open(gateway.url);
+  const modernSdk = LeanModernClient.open(sdkV2.url);
+  const sessions = await LeanPool.open(gateway.url, context.plan.poolSize);
+  processes.pools.push(modernGateway, modernSdk, sessions);
+  const subjects: ModernSubject[] = [
+    directSubject(direct) as ModernSubject,
+    modernSubject('gateway-2026', gateway, modernGateway),
+    {
+      name: 'gateway-2025',
+      call: (index) => sessions.at(index).call(),
+      cpuMicros: () => gateway.cpuMicros(),
+    },
+    modernSubject('sdk-v2', sdkV2, modernSdk),
+  ];
+  log(
+    'measure 7: MCP 2026-07-28 (stateless) vs the 2025 session path vs a bare SDK v2 server (lean clients)',
+  );
+  return measureModern(context.plan, subjects, log);
+}
+
 /** Starts everything, runs the measures, and always stops what it started. */
 async function runBench(plan: BenchPlan): Promise<Measures> {
   const emulator = await EmulatorControl.start();
@@ -162,11 +206,12 @@ async function runBench(plan: BenchPlan): Promise<Measures> {
     const sets = await startSubjects(plan, emulator, direct, processes);
     const context: BenchContext = { plan, emulator, subjects: sets.sdk, log };
     const serverMeasures = await runServerMeasures(context, sets);
+    const modern = await runModernMeasure(context, processes, direct);
     await processes.stopServers();
     const memory = await runMemoryMeasure(context, emulator.url);
     log('measure 6: code execution (sandboxed vs bare python3)');
     const sandbox = await measureSandbox(plan.name === 'smoke' ? SANDBOX_SMOKE : SANDBOX_FULL, log);
-    return { ...serverMeasures, memory, sandbox };
+    return { ...serverMeasures, modern, memory, sandbox };
   } finally {
     await processes.stopServers();
     await direct.close();

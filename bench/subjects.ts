@@ -27,9 +27,15 @@ export function directSubject(direct: DirectCaller): Subject {
   return { name: 'direct', call: (_index, onProgress) => direct.call(onProgress && (() => onProgress())) };
 }
 
+/** The 2025 measures compare the gateway with the SDK v1 baseline; the SDK v2 one has measures/modern.ts. */
+function subjectNameOf(server: ServerUnderTest): SubjectName {
+  if (server.name === 'sdk-v2') throw new Error('the SDK v2 baseline is measured by measures/modern.ts');
+  return server.name;
+}
+
 export function serverSubject(server: ServerUnderTest, pool: SessionPool): Subject {
   return {
-    name: server.name,
+    name: subjectNameOf(server),
     call: (index, onProgress) => pool.at(index).call(onProgress),
     cpuMicros: () => server.cpuMicros(),
   };
@@ -38,7 +44,7 @@ export function serverSubject(server: ServerUnderTest, pool: SessionPool): Subje
 /** The same server through the lean client: no progress (it never sends a progressToken). */
 export function leanSubject(server: ServerUnderTest, pool: LeanPool): Subject {
   return {
-    name: server.name,
+    name: subjectNameOf(server),
     call: (index) => pool.at(index).call(),
     cpuMicros: () => server.cpuMicros(),
   };

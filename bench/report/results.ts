@@ -1,6 +1,7 @@
 import type { BurstMeasure } from '../measures/burst';
 import type { LatencyMeasure } from '../measures/latency';
 import type { MemoryMeasure } from '../measures/memory';
+import type { ModernMeasure } from '../measures/modern';
 import type { StreamingMeasure } from '../measures/streaming';
 import type { SandboxMeasure } from '../measures/sandbox';
 import type { BenchPlan } from '../plan';
@@ -44,6 +45,8 @@ export interface BenchResults {
     /** the burst through the lean client */
     burstLean: BurstMeasure;
     streaming: StreamingMeasure;
+    /** MCP 2026-07-28 stateless path vs the 2025 session path vs a bare SDK v2 server (lean clients) */
+    modern: ModernMeasure;
     memory: MemoryMeasure;
     /** code execution: sandboxed vs bare python3 (measures/sandbox.ts) */
     sandbox?: SandboxMeasure;
@@ -61,6 +64,7 @@ export const MEASURE_KEYS = [
   'burst',
   'burstLean',
   'streaming',
+  'modern',
   'memory',
   'sandbox',
 ] as const;

@@ -3,6 +3,7 @@ import type { BurstMeasure } from '../measures/burst';
 import type { LatencyMeasure } from '../measures/latency';
 import type { StreamingMeasure } from '../measures/streaming';
 import type { ServerMemory } from '../measures/memory';
+import { modernRows } from './modern-table';
 import { ANCHORS, type BenchResults } from './results';
 import type { TargetCheck } from './targets';
 
@@ -213,6 +214,8 @@ export function renderReport(results: BenchResults): string {
       : []),
     '',
     ...measureTable(results),
+    '',
+    ...modernRows(results.measures.modern),
     '',
     ...(results.measures.sandbox ? [...sandboxRows(results.measures.sandbox), ''] : []),
     'targets (gateway):',

@@ -50,6 +50,33 @@ function clientTargets(
 }
 
 /**
+ * MCP 2026-07-28 (issue 12): the stateless path's server CPU per call within 5 % of a bare SDK v2 server's
+ * (at the concurrency where the server is the bottleneck), and its added p50 at c=1 — gateway minus direct,
+ * as the other latency targets — at most 0.3 ms.
+ */
+function modernTargets(modern: Measures['modern']): TargetCheck[] {
+  const c = modern.concurrent.concurrency;
+  return [
+    check(
+      'modern-cpu-ratio',
+      `2026-07-28 server CPU/call vs bare SDK v2 (c=${c})`,
+      modern.concurrent.cpuRatioVsSdkV2,
+      '<=',
+      1.05,
+      '×',
+    ),
+    check(
+      'modern-added-p50-c1',
+      '2026-07-28 added latency p50 at c=1 (lean client)',
+      modern.sequential.addedP50Ms['gateway-2026'],
+      '<=',
+      0.3,
+      'ms',
+    ),
+  ];
+}
+
+/**
  * The issue's targets, each judged on the gateway's numbers (the baseline is the yardstick, not the subject).
  * Latency and throughput are judged twice: through the SDK client (what an MCP agent sees) and through the
  * lean client (the server's share, as HTTP-proxy benchmarks measure it).
@@ -88,6 +115,7 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       20,
       '%',
     ),
+    ...modernTargets(m.modern),
     check(
       'sessions-evicted',
       'sessions left open after churn + idle TTL',

@@ -11,7 +11,7 @@ import {
   type NodeChild,
 } from './processes';
 
-export type ServerName = 'gateway' | 'baseline';
+export type ServerName = 'gateway' | 'baseline' | 'sdk-v2';
 
 /** A server under test, each in its own process so its RSS and CPU are its own. */
 export interface ServerUnderTest {
@@ -76,11 +76,16 @@ async function gatewayOpenSessions(base: string): Promise<number> {
   return Number(line?.[1] ?? 0);
 }
 
-/** The bare-SDK baseline (bench/baseline) as a child process on the same upstream. */
-export async function startBaseline(upstream: string, nodeFlags: string[] = []): Promise<ServerUnderTest> {
+/** The bare-SDK baseline (bench/baseline; `sdk: 'v2'` the SDK v2 createMcpHandler one) as a child process. */
+export async function startBaseline(
+  upstream: string,
+  nodeFlags: string[] = [],
+  sdk: 'v1' | 'v2' = 'v1',
+): Promise<ServerUnderTest> {
   const script = join(__dirname, '..', 'baseline', 'baseline-process.js');
   const env = { PATH: process.env.PATH, NODE_ENV: 'production' };
-  const child = startNode(script, [`${upstream}/v1/completions`], env, serverExecArgv(nodeFlags));
+  const args = [`${upstream}/v1/completions`, ...(sdk === 'v2' ? ['v2'] : [])];
+  const child = startNode(script, args, env, serverExecArgv(nodeFlags));
   const url = await new Promise<string>((resolve, reject) => {
     child.child.once(
       'message',
@@ -89,7 +94,7 @@ export async function startBaseline(upstream: string, nodeFlags: string[] = []):
     child.child.once('exit', () => reject(new Error(`baseline exited\n${child.stderr()}`)));
   });
   return {
-    name: 'baseline',
+    name: sdk === 'v2' ? 'sdk-v2' : 'baseline',
     url,
     pid: child.pid,
     rssMiB: () => rssMiB(child.pid),

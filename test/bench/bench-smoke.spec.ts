@@ -76,6 +76,13 @@ describe('npm run bench -- --smoke (built, spawned)', () => {
     expect(isFiniteNumber(streaming.firstProgress.addedMs.gateway)).toBe(true);
     expect(isFiniteNumber(streaming.chunkCost.perChunkUs.gateway)).toBe(true);
     expect(memory.gateway.callErrors).toBe(0);
+    for (const run of [results.measures.modern.sequential, results.measures.modern.concurrent]) {
+      for (const subject of ['direct', 'gateway-2026', 'gateway-2025', 'sdk-v2'] as const) {
+        expect(run.subjects[subject].errors).toBe(0);
+        expect(run.subjects[subject].latencyMs.count).toBeGreaterThan(0);
+      }
+      expect(isFiniteNumber(run.cpuRatioVsSdkV2)).toBe(true);
+    }
     expect(memory.gateway.sessionsOpened).toBe(results.plan.churnSessions);
     expect(memory.gateway.afterChurn.rssMiB).toBeGreaterThan(0);
     expect(memory.gateway.afterChurn.heapUsedAfterGcMiB).toBeGreaterThan(0);

@@ -190,7 +190,7 @@ describe('REST, docs, health and metrics', () => {
     const text = (await request(gateway.baseUrl).get('/metrics').expect(200)).text;
     await client.close();
     expect(text).toMatch(
-      /mcp_gateway_tool_calls_total\{tool="formalize_task",transport="streamable-http",outcome="ok"\} \d+/,
+      /mcp_gateway_tool_calls_total\{tool="formalize_task",transport="streamable-http",outcome="ok",era="legacy"\} \d+/,
     );
     expect(text).toContain('mcp_gateway_tool_call_duration_seconds_bucket{le="0.005",tool="formalize_task"}');
     expect(text).toMatch(/mcp_gateway_model_request_duration_seconds_count\{role="code",outcome="ok"\} \d+/);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayTarget } from './mcp-tool-client';
 
@@ -97,6 +99,17 @@ async function startBuilt(
   return started;
 }
 
+/**
+ * The spawned agent keeps its runs in a store of its own: with the operator's AGENT_DATA_DIR or Redis it
+ * would share a durable queue with a running agent service (each could execute the other's runs) and
+ * leave hundreds of evaluation runs in it.
+ */
+function privateRunStore(cleanups: Array<() => void>): Environment {
+  const dataDir = mkdtempSync(join(tmpdir(), 'eval-agent-runs-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  return { AGENT_DATA_DIR: dataDir };
+}
+
 export interface AgentStack {
   agentUrl: string;
   gatewayUrl: string;
@@ -114,7 +127,11 @@ export async function startAgentStack(
 ): Promise<AgentStack> {
   const built = builtApps(repoRoot);
   const started: BuiltProcess[] = [];
-  const stop = () => Promise.all(started.reverse().map((p) => p.stop())).then(() => undefined);
+  const cleanups: Array<() => void> = [];
+  const stop = async () => {
+    await Promise.all(started.reverse().map((p) => p.stop()));
+    for (const cleanup of cleanups) cleanup();
+  };
   try {
     let mcpUrl = gatewayUrl;
     if (!mcpUrl) {
@@ -126,7 +143,14 @@ export async function startAgentStack(
     }
     const port = await freePort();
     const agentUrl = `http://127.0.0.1:${port}`;
-    const agentEnv = { ...env, AGENT_HOST: '127.0.0.1', AGENT_PORT: String(port), MCP_GATEWAY_URL: mcpUrl };
+    const { AGENT_REDIS_URL: _shared, ...agentBase } = env;
+    const agentEnv = {
+      ...agentBase,
+      ...privateRunStore(cleanups),
+      AGENT_HOST: '127.0.0.1',
+      AGENT_PORT: String(port),
+      MCP_GATEWAY_URL: mcpUrl,
+    };
     started.push(await startBuilt('agent', built.agent, agentEnv, agentUrl));
     return { agentUrl, gatewayUrl: mcpUrl, stop };
   } catch (error) {

@@ -7,6 +7,9 @@ import { ModelPreloader } from './health/model-preloader';
 import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
 import { McpServerFactory } from './mcp/mcp-server.factory';
+import { McpToolCalls } from './mcp/mcp-tool-calls';
+import { McpTaskRegistry } from './mcp/tasks/task-registry';
+import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { PROMPT_TEMPLATE_SOURCE, PromptCatalog } from './mcp/prompt-catalog';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { ToolCatalog } from './tools/tool-catalog';
@@ -36,7 +39,10 @@ const sandboxModule = SandboxModule.forRootAsync({
     ModelPreloader,
     ToolCatalog,
     ToolExecutionService,
+    McpToolCalls,
+    McpTaskRegistry,
     McpServerFactory,
+    ModernServerFactory,
     PromptCatalog,
     InferenceMetricsObserver,
     ...TOOL_PROVIDERS,
@@ -48,7 +54,9 @@ const sandboxModule = SandboxModule.forRootAsync({
     ModelReadiness,
     ToolCatalog,
     ToolExecutionService,
+    McpToolCalls,
     McpServerFactory,
+    ModernServerFactory,
     PromptCatalog,
   ],
 })

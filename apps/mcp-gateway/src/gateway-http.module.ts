@@ -7,9 +7,11 @@ import { ApiKeyMiddleware } from './http/api-key.middleware';
 import { HostOriginMiddleware } from './http/host-origin.middleware';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { LegacySseController } from './mcp/legacy-sse.controller';
+import { McpEraRouter } from './mcp/mcp-era-router';
 import { McpSessionRegistry } from './mcp/session-registry';
 import { StreamableHttpController } from './mcp/streamable-http.controller';
 import { StreamableHttpService } from './mcp/streamable-http.service';
+import { ModernHttpService } from './mcp/v2/modern-http.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { HttpErrorFilter } from './rest/http-error.filter';
 import { ToolsController } from './rest/tools.controller';
@@ -27,6 +29,8 @@ import { ToolsController } from './rest/tools.controller';
   providers: [
     McpSessionRegistry,
     StreamableHttpService,
+    ModernHttpService,
+    McpEraRouter,
     McpSmokeIndicator,
     HostOriginMiddleware,
     ApiKeyMiddleware,

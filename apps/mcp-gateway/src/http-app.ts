@@ -8,7 +8,7 @@ import { HostOriginMiddleware } from './http/host-origin.middleware';
 import type { GatewayRequest } from './http/http-errors';
 import { JsonBodyMiddleware } from './http/json-body.middleware';
 import { installMcpFastPath, type Step } from './http/mcp-fast-path';
-import { StreamableHttpService } from './mcp/streamable-http.service';
+import { McpEraRouter } from './mcp/mcp-era-router';
 import { requestIdOf, requestLogger } from './logging/logger.module';
 import { setupOpenApi } from './rest/openapi';
 
@@ -50,11 +50,11 @@ export function configureHttpApp(app: INestApplication): INestApplication {
   for (const guard of guards) app.use(guard);
   app.use(requestLogger());
   const jsonBody = app.get(JsonBodyMiddleware);
-  const streamableHttp = app.get(StreamableHttpService);
+  const mcpRouter = app.get(McpEraRouter);
   installMcpFastPath(app.getHttpServer() as HttpServer, [
     ...guards,
     (req, res, next) => jsonBody.use(req, res, next),
-    (req, res, next) => void streamableHttp.handlePost(req, res).catch(next),
+    (req, res, next) => void mcpRouter.handlePost(req, res).catch(next),
   ]);
   setupOpenApi(app);
   return app;

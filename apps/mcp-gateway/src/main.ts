@@ -6,14 +6,14 @@ import { assertRequiredSandboxWorks, createCodeSandbox } from '@app/sandbox';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp, gatewaySettings } from './http-app';
-import { McpServerFactory } from './mcp/mcp-server.factory';
 import { McpSessionRegistry } from './mcp/session-registry';
 import { GuardedStdioTransport } from './mcp/stdio-transport';
 import { StreamableHttpService } from './mcp/streamable-http.service';
+import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { shutdownOnce } from './shutdown';
 import { ToolExecutionService } from './tools/tool-execution.service';
 
@@ -63,27 +63,39 @@ async function startHttp(): Promise<void> {
  * stdio stops answer-first: requests already read are answered and written (up to the grace period) before
  * running calls are aborted — a client that sends its last request and closes stdin still gets the answer.
  */
-async function stopStdio(app: INestApplicationContext, server: McpServer, transport: GuardedStdioTransport) {
+async function stopStdio(
+  app: INestApplicationContext,
+  connection: StdioServerHandle,
+  transport: GuardedStdioTransport,
+) {
   await transport.drained(SHUTDOWN_GRACE_MS);
   await stopGracefully(
     app,
-    () => server.close(),
+    () => connection.close(),
     () => transport.drained(FLUSH_GRACE_MS),
     0,
   );
 }
 
-/** stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. */
+/**
+ * stdio: a Nest application context without HTTP; stdout carries nothing but MCP frames. SDK v2's serveStdio
+ * serves both eras over the gateway's guarded transport: the opening exchange (server/discover or a
+ * 2026-07-28 request, or initialize) pins the connection's era.
+ */
 async function startStdio(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot('stdio'), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  const server = app.get(McpServerFactory).create('stdio');
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  const factory = app.get(ModernServerFactory);
   const transport = new GuardedStdioTransport(gatewaySettings(app).bodyLimitBytes);
-  const stop = shutdownOnce(() => stopStdio(app, server, transport));
+  const connection = serveStdio((ctx) => factory.create('stdio', ctx), {
+    transport,
+    onerror: (error) => logger.warn(`MCP stdio: ${error.message}`),
+  });
+  const stop = shutdownOnce(() => stopStdio(app, connection, transport));
   // The client closing stdin is the usual way a stdio server is told to go.
   process.stdin.once('end', stop);
-  await server.connect(transport);
-  app.get(Logger).log('MCP gateway speaking MCP on stdio');
+  logger.log('MCP gateway speaking MCP on stdio');
 }
 
 /**

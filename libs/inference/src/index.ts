@@ -6,6 +6,7 @@ export type {
   EndpointState,
   FinishReason,
   GenerationRequest,
+  TraceContext,
   GenerationResult,
   GenerationTimings,
   ModelClient,

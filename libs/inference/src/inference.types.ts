@@ -8,6 +8,12 @@ export type ModelRole = 'code' | 'planner';
 /** Wire protocols an endpoint may speak. `auto` is resolved from the URL path before a client is built. */
 export type ModelProtocol = 'local-models' | 'openai-chat' | 'openai-completions' | 'embedded';
 
+/** W3C trace context of the caller, sent upstream as the `traceparent`/`tracestate` headers. */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
+
 export interface GenerationRequest {
   messages: ChatMessage[];
   maxTokens?: number;
@@ -22,6 +28,8 @@ export interface GenerationRequest {
   onToken?: (delta: string) => void;
   /** Called while the call waits for the model itself (an embedded model downloading or loading). */
   onWaiting?: (status: ModelLoadStatus) => void;
+  /** HTTP backends pass it on as headers, so one trace follows the call to the model server */
+  trace?: TraceContext;
 }
 
 /** Where a model that is not ready yet stands (embedded engine: the first download, then loading). */

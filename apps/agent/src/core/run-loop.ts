@@ -239,13 +239,14 @@ export class RunLoop {
   private async callTool(action: PlannedAction): Promise<ActOutcome> {
     const resolved = resolveArgumentReferences(action.arguments, this.deps.best);
     if (!resolved.ok) return this.rejected(resolved.problem, action);
-    if (action.tool === 'generate_code') await this.addTests(resolved.value);
     const validation = this.validator.validate({ ...action, arguments: resolved.value });
     if (!validation.ok) return this.rejected(validation.problem, action);
     this.consecutiveFailures = 0;
     if (this.currentCall) this.deps.record.reportActivity({ phase: 'calling', action, ...this.currentCall });
     this.inFlight?.calling(action);
     const start = performance.now();
+    // preparing the tests (maybe a code-model call) is part of this generate_code call, cancel included
+    if (action.tool === 'generate_code') await this.addTests(resolved.value);
     const observation = await this.deps.session.call(action.tool, resolved.value, {
       signal: this.deps.signal,
       timeoutMs: this.deps.budget.remainingMs(),

@@ -1,8 +1,6 @@
 import type { ToolDefinition } from '@app/contracts';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { Client, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { describeError } from '../core/agent.errors';
 import type { ToolCallOptions, ToolGateway, ToolObservation, ToolSession } from './tool-gateway';
 
@@ -12,6 +10,15 @@ export type GatewayTarget =
   | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string };
 
 const CLIENT_INFO = { name: 'code-model-agent', version: '0.1.0' };
+
+/**
+ * MCP 2026-07-28 first (`server/discover`, then stateless requests), the 2025 `initialize` handshake as the
+ * fallback for servers that do not speak it. On stdio the SDK probes on a short-lived sibling process, so
+ * a 2025-only server that exits on an unknown first request costs one extra start, not the connection.
+ */
+function newClient(): Client {
+  return new Client(CLIENT_INFO, { versionNegotiation: { mode: 'auto' } });
+}
 
 interface ContentBlock {
   type: string;
@@ -38,16 +45,17 @@ function toObservation(result: CallResult): ToolObservation {
 }
 
 /**
- * Ends the gateway-side session explicitly (HTTP `DELETE /mcp`): a plain close would leave it to expire
+ * Ends a 2025 gateway-side session explicitly (HTTP `DELETE /mcp`): a plain close would leave it to expire
  * after the idle TTL, and runs plus readiness probes would pile sessions up against the gateway's limit.
+ * A 2026-07-28 connection has no session to end.
  */
 async function closeClient(client: Client, transport: Transport): Promise<void> {
-  if (transport instanceof StreamableHTTPClientTransport)
+  if (transport instanceof StreamableHTTPClientTransport && client.getProtocolEra() === 'legacy')
     await transport.terminateSession().catch(() => undefined);
   await client.close().catch(() => undefined);
 }
 
-/** One MCP client connection (one session on the gateway) per run. */
+/** One MCP client connection per run (on a 2025 server: one session). */
 class McpToolSession implements ToolSession {
   constructor(
     private readonly client: Client,
@@ -61,11 +69,12 @@ class McpToolSession implements ToolSession {
     options: ToolCallOptions,
   ): Promise<ToolObservation> {
     try {
-      // The SDK turns an abort into `notifications/cancelled`, so the gateway stops its model call too.
-      const result = (await this.client.callTool({ name, arguments: args }, undefined, {
-        signal: options.signal,
-        timeout: Math.max(1, options.timeoutMs),
-      })) as CallResult;
+      // An abort closes the call's stream (2026) or sends `notifications/cancelled` (2025): either way the
+      // gateway stops its model call too.
+      const result: CallResult = await this.client.callTool(
+        { name, arguments: args },
+        { signal: options.signal, timeout: Math.max(1, options.timeoutMs) },
+      );
       return toObservation(result);
     } catch (error) {
       if (options.signal.aborted) throw error;
@@ -82,7 +91,7 @@ export class McpToolGateway implements ToolGateway {
   constructor(private readonly target: GatewayTarget) {}
 
   async connect(signal?: AbortSignal): Promise<ToolSession> {
-    const client = new Client(CLIENT_INFO);
+    const client = newClient();
     const transport = this.transport();
     await client.connect(transport, { signal });
     try {

@@ -7,6 +7,10 @@ import type { ToolOutcome } from '../tools/tool.types';
 export interface ToolCallLog {
   tool: string;
   transport: string;
+  /** MCP protocol family (modern / legacy / none for REST) */
+  era?: string;
+  /** W3C trace id of the caller's trace context, when it sent one */
+  traceId?: string;
   /** the x-request-id of the HTTP request that carried the call */
   requestId?: string;
 }
@@ -29,7 +33,9 @@ export class GatewayLogger {
       event: 'tool_call',
       tool: call.tool,
       transport: call.transport,
+      ...(call.era === undefined ? {} : { era: call.era }),
       ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
+      ...(call.traceId === undefined ? {} : { traceId: call.traceId }),
       outcome: outcome.ok ? 'ok' : outcome.error.code,
       durationMs: Math.round(durationMs * 100) / 100,
       ...(this.config.logPayloads ? { args } : {}),

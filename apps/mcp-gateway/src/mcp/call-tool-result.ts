@@ -1,11 +1,11 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolCallResult } from './mcp-protocol';
 import type { ToolOutcome } from '../tools/tool.types';
 
 /**
  * The one place tool outcomes become MCP results: `structuredContent` plus its JSON text copy, or an
  * `isError` result whose text names the error code and what to do (the model or person can act on it).
  */
-export function toCallToolResult(outcome: ToolOutcome): CallToolResult {
+export function toCallToolResult(outcome: ToolOutcome): ToolCallResult {
   if (outcome.ok) {
     return {
       content: [{ type: 'text', text: JSON.stringify(outcome.value, null, 2) }],

@@ -1,8 +1,8 @@
 import { PROMPT_TEMPLATES } from '@app/prompts';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { GatewayError } from '../tools/gateway.error';
 import { toCallToolResult } from './call-tool-result';
+import { InvalidParamsError } from './mcp-protocol';
 import { ProgressReporter, type ProgressNotice } from './progress-reporter';
 import { PromptCatalog } from './prompt-catalog';
 import { McpSessionRegistry } from './session-registry';
@@ -93,7 +93,7 @@ describe('PromptCatalog', () => {
     const result = catalog.get({ name: 'formalize_task', arguments: { task: 'a CSV parser' } });
     expect(result.messages.every((m) => m.role === 'user' || m.role === 'assistant')).toBe(true);
     expect(JSON.stringify(result.messages)).toContain('a CSV parser');
-    expect(() => catalog.get({ name: 'formalize_task', arguments: {} })).toThrow(McpError);
+    expect(() => catalog.get({ name: 'formalize_task', arguments: {} })).toThrow(InvalidParamsError);
     expect(() => catalog.get({ name: 'formalize_task', arguments: {} })).toThrow(/task/);
   });
 

@@ -1,5 +1,5 @@
 import type { ModelLoadStatus } from '@app/inference';
-import type { ProgressToken } from '@modelcontextprotocol/sdk/types.js';
+import type { ProgressToken } from './mcp-protocol';
 
 export interface ProgressNotice {
   method: 'notifications/progress';

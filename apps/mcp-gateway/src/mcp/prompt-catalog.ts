@@ -1,16 +1,39 @@
 import type { ChatMessage } from '@app/contracts';
 import { completeLanguage } from '@app/prompts';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ErrorCode,
-  McpError,
-  type CompleteRequest,
-  type CompleteResult,
-  type GetPromptRequest,
-  type GetPromptResult,
-  type ListPromptsResult,
-  type PromptMessage,
-} from '@modelcontextprotocol/sdk/types.js';
+import { InvalidParamsError, type TextBlock } from './mcp-protocol';
+
+/** prompts/list, prompts/get and completion/complete shapes, as both SDK lines accept them. */
+interface PromptMessage {
+  role: 'user' | 'assistant';
+  content: TextBlock;
+}
+export interface GetPromptParams {
+  name: string;
+  arguments?: Record<string, string>;
+}
+export interface GetPromptResult {
+  [key: string]: unknown;
+  description?: string;
+  messages: PromptMessage[];
+}
+export interface ListPromptsResult {
+  [key: string]: unknown;
+  prompts: Array<{
+    name: string;
+    title?: string;
+    description?: string;
+    arguments?: Array<{ name: string; description?: string; required?: boolean }>;
+  }>;
+}
+export interface CompleteParams {
+  ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string };
+  argument: { name: string; value: string };
+}
+export interface CompleteResult {
+  [key: string]: unknown;
+  completion: { values: string[]; total?: number; hasMore?: boolean };
+}
 
 /** A prompt template as the prompts library describes it (MCP prompt metadata plus a renderer). */
 export interface McpPromptTemplate {
@@ -50,24 +73,21 @@ export class PromptCatalog {
     };
   }
 
-  get(params: GetPromptRequest['params']): GetPromptResult {
+  get(params: GetPromptParams): GetPromptResult {
     const template = this.template(params.name);
     const args = params.arguments ?? {};
     const missing = template.arguments
       .filter((arg) => arg.required && !args[arg.name]?.trim())
       .map((arg) => arg.name);
     if (missing.length > 0) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Prompt ${template.name} needs the argument(s): ${missing.join(', ')}`,
-      );
+      throw new InvalidParamsError(`Prompt ${template.name} needs the argument(s): ${missing.join(', ')}`);
     }
     return { description: template.description, messages: template.render(args).map(toPromptMessage) };
   }
 
-  complete(params: CompleteRequest['params']): CompleteResult {
+  complete(params: CompleteParams): CompleteResult {
     if (params.ref.type !== 'ref/prompt') {
-      throw new McpError(ErrorCode.InvalidParams, 'This server has no resource templates to complete');
+      throw new InvalidParamsError('This server has no resource templates to complete');
     }
     this.template(params.ref.name);
     const values = params.argument.name === 'language' ? completeLanguage(params.argument.value) : [];
@@ -79,6 +99,6 @@ export class PromptCatalog {
     const template = this.byName.get(name);
     if (template) return template;
     const known = [...this.byName.keys()].join(', ');
-    throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}. Available prompts: ${known}`);
+    throw new InvalidParamsError(`Unknown prompt: ${name}. Available prompts: ${known}`);
   }
 }

@@ -2,17 +2,21 @@ import type { ServerResponse } from 'node:http';
 import { All, Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { GatewayRequest } from '../http/http-errors';
+import { McpEraRouter } from './mcp-era-router';
 import { StreamableHttpService } from './streamable-http.service';
 
-/** MCP Streamable HTTP; thin: the service owns sessions, the SDK transport owns the protocol. */
+/** MCP Streamable HTTP; thin: the era router picks 2026-07-28 (v2) or the 2025 sessions (v1). */
 @ApiExcludeController()
 @Controller('mcp')
 export class StreamableHttpController {
-  constructor(private readonly service: StreamableHttpService) {}
+  constructor(
+    private readonly service: StreamableHttpService,
+    private readonly router: McpEraRouter,
+  ) {}
 
   @Post()
   post(@Req() req: GatewayRequest, @Res() res: ServerResponse): Promise<void> {
-    return this.service.handlePost(req, res);
+    return this.router.handlePost(req, res);
   }
 
   @Get()

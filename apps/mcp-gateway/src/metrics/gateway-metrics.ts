@@ -12,8 +12,8 @@ export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly toolCalls = new Counter({
     name: 'mcp_gateway_tool_calls_total',
-    help: 'Tool calls by tool, transport and outcome (ok or an error code)',
-    labelNames: ['tool', 'transport', 'outcome'] as const,
+    help: 'Tool calls by tool, transport, outcome (ok or an error code) and MCP era (modern = 2026-07-28, legacy = 2025/2024, none = REST)',
+    labelNames: ['tool', 'transport', 'outcome', 'era'] as const,
     registers: [this.registry],
   });
   private readonly toolErrors = new Counter({
@@ -66,8 +66,8 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'mcp_gateway_' });
   }
 
-  recordToolCall(tool: string, transport: string, outcome: string, seconds: number): void {
-    this.toolCalls.inc({ tool, transport, outcome });
+  recordToolCall(tool: string, transport: string, outcome: string, seconds: number, era = 'none'): void {
+    this.toolCalls.inc({ tool, transport, outcome, era });
     this.toolDuration.observe({ tool }, seconds);
     if (outcome !== 'ok') this.toolErrors.inc({ tool, code: outcome });
   }

@@ -1,10 +1,11 @@
-import type { ServerResponse } from 'node:http';
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { restErrorBody, sendJson } from '../http/http-errors';
 import { ToolCatalog, type ToolDescriptor } from '../tools/tool-catalog';
 import { ToolExecutionService } from '../tools/tool-execution.service';
 import { retryHeaders, statusOf } from './http-error.filter';
+import { traceContextOf } from '../logging/trace-context';
 
 /** REST for internal services: the same tools, validation and error codes as MCP, as plain JSON. */
 @ApiTags('tools')
@@ -25,7 +26,12 @@ export class ToolsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Call a tool: the body is its input, the answer its structured output' })
   @ApiParam({ name: 'name', enum: ['formalize_task', 'generate_code', 'review_code', 'run_tests'] })
-  async call(@Param('name') name: string, @Body() body: unknown, @Res() res: ServerResponse): Promise<void> {
+  async call(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
     const controller = new AbortController();
     res.on('close', () => !res.writableFinished && controller.abort());
     const requestId = res.getHeader('x-request-id');
@@ -33,6 +39,7 @@ export class ToolsController {
       signal: controller.signal,
       transport: 'rest',
       requestId: typeof requestId === 'string' ? requestId : undefined,
+      trace: traceContextOf(undefined, req.headers),
     });
     if (outcome.ok) return sendJson(res, 200, outcome.value);
     const { code, message, details } = outcome.error;

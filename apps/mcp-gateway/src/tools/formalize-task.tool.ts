@@ -18,6 +18,7 @@ export class FormalizeTaskTool implements ToolHandler<FormalizeTaskInput, Formal
       signal: context.signal,
       onToken: context.onToken,
       onWaiting: context.onWaiting,
+      trace: context.trace,
     };
     const { value } = await generateStructured(this.model, request, formalizeTaskOutputSchema, {
       name: this.name,

@@ -31,8 +31,8 @@ export class GenerateCodeTool implements ToolHandler<GenerateCodeInput, Generate
     prompt: ReturnType<typeof buildGenerateCodePrompt>,
     context: ToolRunContext,
   ): Promise<GenerateCodeOutput> {
-    const { signal, onToken, onWaiting } = context;
-    const result = await this.model.generate({ ...prompt, signal, onToken, onWaiting });
+    const { signal, onToken, onWaiting, trace } = context;
+    const result = await this.model.generate({ ...prompt, signal, onToken, onWaiting, trace });
     const parsed = parseGenerateCodeOutput(result.text, input.language);
     if (parsed.ok) return parsed.value;
     const cut = cutAtTokenLimit(result, prompt.maxTokens);

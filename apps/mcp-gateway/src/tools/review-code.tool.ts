@@ -18,6 +18,7 @@ export class ReviewCodeTool implements ToolHandler<ReviewCodeInput, ReviewCodeOu
       signal: context.signal,
       onToken: context.onToken,
       onWaiting: context.onWaiting,
+      trace: context.trace,
     };
     const structured = await generateStructured(this.model, request, reviewCodeOutputSchema, {
       name: this.name,

@@ -47,4 +47,9 @@ export class ToolCatalog implements OnModuleInit {
     this.tools = TOOL_NAMES.filter((name) => available || name !== 'run_tests').map(describe);
     this.listToolsResult = { tools: [...this.tools] };
   }
+
+  /** a handful of tools: a scan is cheaper than keeping a map in step with the sandbox probe */
+  outputSchemaOf(name: string): ToolDescriptor['outputSchema'] | undefined {
+    return this.tools.find((tool) => tool.name === name)?.outputSchema;
+  }
 }

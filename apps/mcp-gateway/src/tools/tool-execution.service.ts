@@ -2,6 +2,7 @@ import { TOOL_CONTRACTS, isToolName, validate, type ToolContract } from '@app/co
 import { Inject, Injectable } from '@nestjs/common';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { GatewayLogger } from '../logging/gateway-logger';
+import { traceIdOf } from '../logging/trace-context';
 import { GatewayError, toGatewayError } from './gateway.error';
 import {
   TOOL_HANDLERS,
@@ -13,6 +14,8 @@ import {
 
 export interface ExecutionContext extends ToolRunContext {
   transport: TransportKind;
+  /** MCP protocol family of the call (none for REST); a metrics and log label */
+  era?: 'modern' | 'legacy';
   /** correlation id for the log line (the x-request-id of the carrying HTTP request) */
   requestId?: string;
 }
@@ -53,13 +56,21 @@ export class ToolExecutionService {
     const seconds = (performance.now() - startedAt) / 1000;
     // a caller-chosen name must not become a label value: every distinct one would be a new series
     const toolLabel = this.handlers.has(name) ? name : 'unknown';
+    const era = context.era ?? 'none';
     this.metrics.recordToolCall(
       toolLabel,
       context.transport,
       outcome.ok ? 'ok' : outcome.error.code,
       seconds,
+      era,
     );
-    const call = { tool: name, transport: context.transport, requestId: context.requestId };
+    const call = {
+      tool: name,
+      transport: context.transport,
+      era,
+      requestId: context.requestId,
+      traceId: traceIdOf(context.trace),
+    };
     this.logger.toolCall(call, outcome, seconds * 1000, args);
     return outcome;
   }

@@ -1,5 +1,5 @@
 import type { ToolName } from '@app/contracts';
-import type { ModelLoadStatus } from '@app/inference';
+import type { ModelLoadStatus, TraceContext } from '@app/inference';
 import type { GatewayError } from './gateway.error';
 
 /** Which door a call came through; a label on metrics and logs. */
@@ -11,6 +11,8 @@ export interface ToolRunContext {
   signal: AbortSignal;
   /** called with each streamed text delta; transports turn it into throttled progress notifications */
   onToken?: (delta: string) => void;
+  /** the caller's W3C trace context; tools pass it to the model call, which sends it upstream */
+  trace?: TraceContext;
   /** called when a multi-step tool starts a stage ("round 2 of 3: running the tests") */
   onProgress?: (message: string) => void;
   /** called while the call waits for the model itself (an embedded model still downloading or loading) */

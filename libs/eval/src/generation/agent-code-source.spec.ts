@@ -44,7 +44,7 @@ describe('AgentCodeSource (agent mode over the runs API)', () => {
         { status: 202, body: { id: 'r1' } },
       ],
       get: [
-        run({}),
+        run({ status: 'queued' }),
         run({
           status: 'succeeded',
           steps: [{}, {}],

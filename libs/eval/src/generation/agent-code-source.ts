@@ -18,6 +18,9 @@ export interface AgentSourceOptions {
   fetch?: typeof fetch;
 }
 
+/** A run is still going while it waits for a worker (durable queue) or runs. */
+const UNFINISHED = new Set(['queued', 'running']);
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -70,7 +73,7 @@ export class AgentCodeSource implements CodeSource {
       for (;;) {
         const response = await this.request(`/v1/runs/${id}`, { signal });
         const view = (await response.json()) as RunView;
-        if (view.status !== 'running') return view;
+        if (!UNFINISHED.has(view.status ?? '')) return view;
         await sleep(this.options.pollIntervalMs ?? 200, signal);
         signal.throwIfAborted();
       }

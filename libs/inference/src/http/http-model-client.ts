@@ -20,6 +20,7 @@ import type {
   ModelClient,
   ModelRole,
   StreamEvent,
+  TraceContext,
 } from '../inference.types';
 import { AsyncQueue } from './async-queue';
 import { Attempt, type AttemptDeadlines, type AttemptOutcome, type CallProgress } from './attempt';
@@ -326,7 +327,7 @@ export class HttpModelClient implements ModelClient {
       wire: this.wire,
       path: replica.endpoint.generatePath,
       body,
-      headers: this.headers,
+      headers: request.trace ? { ...this.headers, ...traceHeaders(request.trace) } : this.headers,
       stream,
       deadlines: this.settings.deadlines,
       clock: this.settings.clock,
@@ -421,4 +422,10 @@ function overallState(states: EndpointState[]): EndpointState {
   if (states.every((s) => s === 'up')) return 'up';
   if (states.some((s) => s !== 'down')) return 'degraded';
   return 'down';
+}
+
+function traceHeaders(trace: TraceContext): Record<string, string> {
+  return trace.tracestate === undefined
+    ? { traceparent: trace.traceparent }
+    : { traceparent: trace.traceparent, tracestate: trace.tracestate };
 }

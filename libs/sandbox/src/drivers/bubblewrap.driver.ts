@@ -1,9 +1,16 @@
+import { randomInt } from 'node:crypto';
 import { bubblewrapArgs, type ExecutionLimits, type Identity } from './bubblewrap.args';
 import { discoverHostLayout, type HostLayout, type Interpreter } from './host-layout';
 import { runProcess, type ProcessOutcome } from '../process-runner';
 
-/** Host uids of the sandbox when the service runs as root: one per queue slot, far from real accounts. */
-const ROOT_MODE_BASE_UID = 61_000;
+/**
+ * Host uids of the sandbox when the service runs as root: one per queue slot, far from real accounts, in a
+ * block of this process's own. RLIMIT_NPROC counts every thread of a uid machine-wide, so two processes
+ * (a gateway and an eval run, test workers) sharing uids would exhaust each other's process limit.
+ */
+const ROOT_MODE_BASE_UID = 100_000;
+const UID_BLOCK = 256;
+const PROCESS_UID_BASE = ROOT_MODE_BASE_UID + randomInt(0, 16_384) * UID_BLOCK;
 const PROBE_TIMEOUT_MS = 15_000;
 
 export interface DriverRun {
@@ -70,7 +77,9 @@ export class BubblewrapDriver {
 }
 
 function identityFor(slot: number): Identity {
-  return process.getuid?.() === 0 ? { kind: 'root', uid: ROOT_MODE_BASE_UID + slot } : { kind: 'user' };
+  return process.getuid?.() === 0
+    ? { kind: 'root', uid: PROCESS_UID_BASE + (slot % UID_BLOCK) }
+    : { kind: 'user' };
 }
 
 function probeFailure(bwrapPath: string, outcome: ProcessOutcome): string {

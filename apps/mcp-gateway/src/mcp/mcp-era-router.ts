@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { classifyInboundRequest, type InboundClassificationOutcome } from '@modelcontextprotocol/server';
+import type { GatewayRequest } from '../http/http-errors';
+import { StreamableHttpService } from './streamable-http.service';
+import type { McpEra } from './mcp-protocol';
+import { ModernHttpService } from './v2/modern-http.service';
+
+function headerOf(req: GatewayRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The SDK v2's own era classification (the step `createMcpHandler` and `isLegacyRequest` run), on the body
+ * the gateway already parsed: no web Request is built on the 2025 hot path.
+ */
+export function classifyMcpPost(req: GatewayRequest): InboundClassificationOutcome {
+  return classifyInboundRequest({
+    httpMethod: req.method ?? 'POST',
+    body: req.body,
+    protocolVersionHeader: headerOf(req, 'mcp-protocol-version'),
+    mcpMethodHeader: headerOf(req, 'mcp-method'),
+    mcpNameHeader: headerOf(req, 'mcp-name'),
+  });
+}
+
+/**
+ * Which era serves a POST /mcp: requests claiming 2026-07-28 (the `_meta` envelope or a modern
+ * MCP-Protocol-Version header) go to the modern v2 handler, which also answers their validation errors;
+ * everything else — initialize, session traffic, and bodies that are not JSON-RPC at all — to the 2025
+ * sessions (v1), whose answers 2025 clients and the conformance suite expect.
+ */
+export function eraOfPost(req: GatewayRequest): McpEra {
+  const outcome = classifyMcpPost(req);
+  if (outcome.kind === 'modern') return 'modern';
+  if (outcome.kind === 'reject') return outcome.rung === 'jsonrpc-shape' ? 'legacy' : 'modern';
+  return 'legacy';
+}
+
+/** One MCP endpoint, two protocol eras: the router in front of both (GET/DELETE are 2025 session operations). */
+@Injectable()
+export class McpEraRouter {
+  constructor(
+    private readonly legacy: StreamableHttpService,
+    private readonly modern: ModernHttpService,
+  ) {}
+
+  handlePost(req: GatewayRequest, res: ServerResponse): Promise<void> {
+    if (eraOfPost(req) === 'legacy') return this.legacy.handlePost(req, res);
+    // shutdown waits for these answers like for the 2025 ones
+    this.legacy.openPosts.track(res);
+    return this.modern.handle(req, res);
+  }
+}
