@@ -24,6 +24,8 @@ export class BullRunQueue implements RunQueue {
   private readonly logger = new Logger(BullRunQueue.name);
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  /** QueueEvents blocks on its own connection; BullMQ never closes a connection it was given, so we do */
+  private readonly eventsConnection: Redis;
   private readonly shutdown = new AbortController();
   private worker?: Worker;
 
@@ -43,7 +45,8 @@ export class BullRunQueue implements RunQueue {
       },
     });
     this.queue.on('error', (error) => this.logger.warn(`queue: ${describeError(error)}`));
-    this.events = new QueueEvents(QUEUE_NAME, { connection: workerConnection.duplicate() });
+    this.eventsConnection = workerConnection.duplicate();
+    this.events = new QueueEvents(QUEUE_NAME, { connection: this.eventsConnection });
     this.events.on('error', (error) => this.logger.warn(`queue events: ${describeError(error)}`));
     this.events.on('failed', ({ jobId, failedReason }) => void onJobFailed(jobId, failedReason));
   }
@@ -89,5 +92,7 @@ export class BullRunQueue implements RunQueue {
       await settleWithin(closing, CHECKPOINT_MS);
     }
     await settleWithin(Promise.all([this.events.close(), this.queue.close()]), CHECKPOINT_MS);
+    // left open it would retry a lost Redis for ever and keep the process alive
+    this.eventsConnection.disconnect();
   }
 }
