@@ -1,8 +1,7 @@
 import { MODEL_TOOL_NAMES } from '@app/contracts';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import request from 'supertest';
 import { GENERATE_REPLY, chunksOf } from './support/model-replies';
-import { emulatorEndpoint, postMcp, startGateway, type RunningGateway } from './support/gateway-harness';
+import { postMcp, startGateway, useGatewayOnEmulator, type RunningGateway } from './support/gateway-harness';
 import { MODERN, messagesOf, modernBody, postModern } from './support/modern-wire';
 import { modelTools } from './support/tool-names';
 
@@ -14,23 +13,10 @@ type Json = Record<string, any>;
  * Section references are to modelcontextprotocol.io/specification/2026-07-28.
  */
 describe('MCP 2026-07-28 on the wire (raw requests)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
-
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator();
 
   it('changelog §1/§2: a request with the _meta envelope and no session is answered, and no session id is minted', async () => {
-    const response = await postModern(gateway.baseUrl, { method: 'tools/list' });
+    const response = await postModern(fixture.gateway.baseUrl, { method: 'tools/list' });
     expect(response.status).toBe(200);
     expect(response.headers.get('mcp-session-id')).toBeNull();
     const [message] = (await messagesOf(response)) as Json[];
@@ -40,12 +26,14 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
   });
 
   it('changelog §8 + minor §3/§5: results carry resultType; lists carry ttlMs/cacheScope; tool order is stable', async () => {
-    const lists = await Promise.all([1, 2].map(() => postModern(gateway.baseUrl, { method: 'tools/list' })));
+    const lists = await Promise.all(
+      [1, 2].map(() => postModern(fixture.gateway.baseUrl, { method: 'tools/list' })),
+    );
     const [first, second] = (await Promise.all(lists.map(async (r) => (await messagesOf(r))[0]))) as Json[];
     expect(first!.result).toMatchObject({ resultType: 'complete', ttlMs: 300_000, cacheScope: 'public' });
     expect(JSON.stringify(first!.result.tools)).toBe(JSON.stringify(second!.result.tools));
     const prompts = (
-      await messagesOf(await postModern(gateway.baseUrl, { method: 'prompts/list' }))
+      await messagesOf(await postModern(fixture.gateway.baseUrl, { method: 'prompts/list' }))
     )[0] as Json;
     expect(prompts.result).toMatchObject({ resultType: 'complete', ttlMs: 300_000 });
     expect(prompts.result._meta['io.modelcontextprotocol/serverInfo']).toMatchObject({
@@ -55,7 +43,7 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
 
   it('server/discover (server/discover page) lists the 2026 revision and the 2025 ones, and the capabilities', async () => {
     const [message] = (await messagesOf(
-      await postModern(gateway.baseUrl, { method: 'server/discover' }),
+      await postModern(fixture.gateway.baseUrl, { method: 'server/discover' }),
     )) as Json[];
     expect(message!.result.supportedVersions).toEqual(
       expect.arrayContaining([MODERN, '2025-11-25', '2025-06-18']),
@@ -65,20 +53,20 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
   });
 
   it('transports/streamable-http §Server Validation: a missing or mismatching Mcp-Method/Mcp-Name is 400 -32020', async () => {
-    const missing = await postModern(gateway.baseUrl, {
+    const missing = await postModern(fixture.gateway.baseUrl, {
       method: 'tools/list',
       headers: { 'mcp-method': undefined },
     });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as Json).error.code).toBe(-32020);
-    const mismatch = await postModern(gateway.baseUrl, {
+    const mismatch = await postModern(fixture.gateway.baseUrl, {
       method: 'tools/call',
       params: { name: 'generate_code', arguments: { task: 'x' } },
       headers: { 'mcp-name': 'review_code' },
     });
     expect(mismatch.status).toBe(400);
     expect(((await mismatch.json()) as Json).error.code).toBe(-32020);
-    expect(emulator.requests).toHaveLength(0);
+    expect(fixture.emulator.requests).toHaveLength(0);
   });
 
   it('versioning §Protocol Version Negotiation: an unknown revision gets -32022 naming the supported ones', async () => {
@@ -86,7 +74,7 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
       method: 'tools/list',
       meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
     });
-    const response = await postMcp(gateway.baseUrl, body, {
+    const response = await postMcp(fixture.gateway.baseUrl, body, {
       'mcp-protocol-version': '2099-01-01',
       'mcp-method': 'tools/list',
     });
@@ -97,13 +85,16 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
   });
 
   it('changelog §5: ping and logging/setLevel are gone (-32601); log messages only when _meta asks for a level', async () => {
-    const ping = (await messagesOf(await postModern(gateway.baseUrl, { method: 'ping' })))[0] as Json;
+    const ping = (await messagesOf(await postModern(fixture.gateway.baseUrl, { method: 'ping' })))[0] as Json;
     expect(ping.error.code).toBe(-32601);
     const call = { method: 'tools/call', params: { name: 'review_code', arguments: { code: '' } } };
-    const quiet = await messagesOf(await postModern(gateway.baseUrl, call));
+    const quiet = await messagesOf(await postModern(fixture.gateway.baseUrl, call));
     expect(quiet.filter((m) => m.method === 'notifications/message')).toEqual([]);
     const logged = await messagesOf(
-      await postModern(gateway.baseUrl, { ...call, meta: { 'io.modelcontextprotocol/logLevel': 'warning' } }),
+      await postModern(fixture.gateway.baseUrl, {
+        ...call,
+        meta: { 'io.modelcontextprotocol/logLevel': 'warning' },
+      }),
     );
     const notice = logged.find((m) => m.method === 'notifications/message') as Json;
     expect(notice.params).toMatchObject({
@@ -114,8 +105,8 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
   });
 
   it('progress (basic/patterns/progress) flows on the response stream of the call it belongs to', async () => {
-    emulator.script({ chunks: chunksOf(GENERATE_REPLY, 8), chunkDelayMs: 20 });
-    const response = await postModern(gateway.baseUrl, {
+    fixture.emulator.script({ chunks: chunksOf(GENERATE_REPLY, 8), chunkDelayMs: 20 });
+    const response = await postModern(fixture.gateway.baseUrl, {
       method: 'tools/call',
       params: { name: 'generate_code', arguments: { task: 'merge intervals' } },
       meta: { progressToken: 'p-1' },
@@ -131,13 +122,16 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
   it('unknown tools are -32602; prompts/get and completion/complete answer as on 2025', async () => {
     const unknown = (
       await messagesOf(
-        await postModern(gateway.baseUrl, { method: 'tools/call', params: { name: 'nope', arguments: {} } }),
+        await postModern(fixture.gateway.baseUrl, {
+          method: 'tools/call',
+          params: { name: 'nope', arguments: {} },
+        }),
       )
     )[0] as Json;
     expect(unknown.error).toMatchObject({ code: -32602, message: expect.stringContaining('generate_code') });
     const prompt = (
       await messagesOf(
-        await postModern(gateway.baseUrl, {
+        await postModern(fixture.gateway.baseUrl, {
           method: 'prompts/get',
           params: { name: 'formalize_task', arguments: { task: 'a CSV parser' } },
         }),
@@ -146,7 +140,7 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
     expect(JSON.stringify(prompt.result.messages)).toContain('a CSV parser');
     const completion = (
       await messagesOf(
-        await postModern(gateway.baseUrl, {
+        await postModern(fixture.gateway.baseUrl, {
           method: 'completion/complete',
           params: {
             ref: { type: 'ref/prompt', name: 'generate_code' },
@@ -159,14 +153,14 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
   });
 
   it('hardening carried over: bad params are -32602 with a readable message; PUT /mcp is 405 with Allow', async () => {
-    const response = await postModern(gateway.baseUrl, {
+    const response = await postModern(fixture.gateway.baseUrl, {
       method: 'tools/call',
       params: { name: 'generate_code', arguments: 'not an object' },
     });
     const [message] = (await messagesOf(response)) as Json[];
     expect(message!.error.code).toBe(-32602);
     expect(message!.error.message).toMatch(/arguments/);
-    const put = await fetch(`${gateway.baseUrl}/mcp`, {
+    const put = await fetch(`${fixture.gateway.baseUrl}/mcp`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: modernBody({ method: 'tools/list' }),
@@ -180,10 +174,10 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
       method: 'tools/call',
       params: { name: 'review_code', arguments: { code: 'x'.repeat(2 * 1024 * 1024) } },
     });
-    const tooLarge = await postMcp(gateway.baseUrl, huge, { 'mcp-protocol-version': MODERN });
+    const tooLarge = await postMcp(fixture.gateway.baseUrl, huge, { 'mcp-protocol-version': MODERN });
     expect(tooLarge.status).toBe(413);
     expect(((await tooLarge.json()) as Json).error.message).toMatch(/GATEWAY_BODY_LIMIT_BYTES/);
-    await request(gateway.baseUrl).get('/mcp').expect(400);
+    await request(fixture.gateway.baseUrl).get('/mcp').expect(400);
   });
 });
 

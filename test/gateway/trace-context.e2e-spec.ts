@@ -1,12 +1,7 @@
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import type { ModelServerEmulator } from '@app/testing';
 import request from 'supertest';
 import { GENERATE_REPLY } from './support/model-replies';
-import {
-  connectStreamableHttp,
-  emulatorEndpoint,
-  startGateway,
-  type RunningGateway,
-} from './support/gateway-harness';
+import { connectStreamableHttp, useGatewayOnEmulator } from './support/gateway-harness';
 import { messagesOf, postModern } from './support/modern-wire';
 import { gatewayStdioTransport, v2Client } from './support/v2-clients';
 
@@ -23,20 +18,7 @@ function lastGeneration(emulator: ModelServerEmulator): Record<string, unknown> 
  * headers on HTTP) reaches the model server as headers, whatever door the call came through.
  */
 describe('trace context passed upstream', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
-
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator();
 
   const call = {
     method: 'tools/call',
@@ -44,62 +26,64 @@ describe('trace context passed upstream', () => {
   };
 
   it('2026-07-28: _meta traceparent/tracestate win over the HTTP header', async () => {
-    emulator.script({ text: GENERATE_REPLY });
-    const response = await postModern(gateway.baseUrl, {
+    fixture.emulator.script({ text: GENERATE_REPLY });
+    const response = await postModern(fixture.gateway.baseUrl, {
       ...call,
       meta: { traceparent: traceparent('00f067aa0ba902b7'), tracestate: 'vendor=1' },
       headers: { traceparent: traceparent('1111111111111111') },
     });
     expect(((await messagesOf(response)).at(-1) as { result: unknown }).result).toBeDefined();
-    expect(lastGeneration(emulator)).toMatchObject({
+    expect(lastGeneration(fixture.emulator)).toMatchObject({
       traceparent: traceparent('00f067aa0ba902b7'),
       tracestate: 'vendor=1',
     });
   });
 
   it('2026-07-28 and 2025 over HTTP and REST: the traceparent header is passed on; a malformed one is dropped', async () => {
-    emulator.script(
+    fixture.emulator.script(
       { text: GENERATE_REPLY },
       { text: GENERATE_REPLY },
       { text: GENERATE_REPLY },
       { text: GENERATE_REPLY },
     );
     await messagesOf(
-      await postModern(gateway.baseUrl, {
+      await postModern(fixture.gateway.baseUrl, {
         ...call,
         headers: { traceparent: traceparent('2222222222222222') },
       }),
     );
-    expect(lastGeneration(emulator).traceparent).toBe(traceparent('2222222222222222'));
-    const legacy = await connectStreamableHttp(gateway.baseUrl, {
+    expect(lastGeneration(fixture.emulator).traceparent).toBe(traceparent('2222222222222222'));
+    const legacy = await connectStreamableHttp(fixture.gateway.baseUrl, {
       traceparent: traceparent('3333333333333333'),
     });
     await legacy.callTool({ name: 'generate_code', arguments: { task: 'x' } });
     await legacy.close();
-    expect(lastGeneration(emulator).traceparent).toBe(traceparent('3333333333333333'));
-    await request(gateway.baseUrl)
+    expect(lastGeneration(fixture.emulator).traceparent).toBe(traceparent('3333333333333333'));
+    await request(fixture.gateway.baseUrl)
       .post('/v1/tools/generate_code')
       .set('traceparent', traceparent('4444444444444444'))
       .send({ task: 'x' })
       .expect(200);
-    expect(lastGeneration(emulator).traceparent).toBe(traceparent('4444444444444444'));
-    await messagesOf(await postModern(gateway.baseUrl, { ...call, meta: { traceparent: 'not-a-trace' } }));
-    expect(lastGeneration(emulator).traceparent).toBeUndefined();
+    expect(lastGeneration(fixture.emulator).traceparent).toBe(traceparent('4444444444444444'));
+    await messagesOf(
+      await postModern(fixture.gateway.baseUrl, { ...call, meta: { traceparent: 'not-a-trace' } }),
+    );
+    expect(lastGeneration(fixture.emulator).traceparent).toBeUndefined();
   });
 
   it('stdio (2026-07-28): _meta traceparent goes upstream and the tool_call log line carries the trace id', async () => {
     const stderr: string[] = [];
     const client = v2Client('modern');
-    await client.connect(gatewayStdioTransport(emulator.url, stderr));
+    await client.connect(gatewayStdioTransport(fixture.emulator.url, stderr));
     try {
-      emulator.script({ text: GENERATE_REPLY });
+      fixture.emulator.script({ text: GENERATE_REPLY });
       const result = await client.callTool({
         name: 'generate_code',
         arguments: { task: 'x' },
         _meta: { traceparent: traceparent('5555555555555555') },
       });
       expect(result.isError).toBeFalsy();
-      expect(lastGeneration(emulator).traceparent).toBe(traceparent('5555555555555555'));
+      expect(lastGeneration(fixture.emulator).traceparent).toBe(traceparent('5555555555555555'));
       const logged = () => stderr.join('').includes(`"traceId":"${TRACE_ID}"`);
       for (let waited = 0; !logged() && waited < 5_000; waited += 50)
         await new Promise((r) => setTimeout(r, 50));

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -110,3 +111,31 @@ export const INITIALIZE = JSON.stringify({
   method: 'initialize',
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 });
+
+/** The gateway and its emulator that most suites share: started once, the emulator reset before each test. */
+export interface GatewayOnEmulator {
+  readonly emulator: ModelServerEmulator;
+  readonly gateway: RunningGateway;
+}
+
+/** Registers the suite's hooks; read the fields inside tests (they are set in beforeAll). */
+export function useGatewayOnEmulator(): GatewayOnEmulator {
+  const started: { emulator?: ModelServerEmulator; gateway?: RunningGateway } = {};
+  beforeAll(async () => {
+    started.emulator = await startModelServerEmulator();
+    started.gateway = await startGateway(emulatorEndpoint(started.emulator.url));
+  });
+  afterAll(async () => {
+    await started.gateway?.close();
+    await started.emulator?.close();
+  });
+  beforeEach(() => started.emulator?.reset());
+  return {
+    get emulator() {
+      return started.emulator as ModelServerEmulator;
+    },
+    get gateway() {
+      return started.gateway as RunningGateway;
+    },
+  };
+}
