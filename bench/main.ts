@@ -5,6 +5,7 @@
  *   node dist/bench/main.js            full run (a few minutes), JSON → bench/results/latest.json
  *   node dist/bench/main.js --smoke    every measure with tiny counts (~20 s), JSON → bench/results/smoke.json
  *   node dist/bench/main.js --out FILE JSON elsewhere
+ *   node dist/bench/main.js --modern-only   measure 7 alone (MCP 2026-07-28), table on stdout
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +23,8 @@ import { measureSandbox, sandboxRows, sandboxTargets, SANDBOX_FULL, SANDBOX_SMOK
 import { FULL_PLAN, SMOKE_PLAN, type BenchPlan } from './plan';
 import { ANCHORS, type BenchResults } from './report/results';
 import { renderReport } from './report/table';
-import { checkTargets } from './report/targets';
+import { modernRows } from './report/modern-table';
+import { checkTargets, modernTargets, type TargetCheck } from './report/targets';
 import { directSubject, leanSubject, serverSubject, type BenchContext, type Subject } from './subjects';
 import { describeMachine } from './support/machine';
 import { startBaseline, startGateway, type ServerUnderTest } from './support/servers';
@@ -36,15 +38,23 @@ interface CliOptions {
   out: string;
   /** `--sandbox-only`: just the code-execution section (no servers) */
   sandboxOnly: boolean;
+  /** `--modern-only`: just measure 7 (gateway, bare SDK v2 server, emulator) */
+  modernOnly: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliOptions {
   const plan = argv.includes('--smoke') ? SMOKE_PLAN : FULL_PLAN;
   const sandboxOnly = argv.includes('--sandbox-only');
+  const modernOnly = argv.includes('--modern-only');
   const outIndex = argv.indexOf('--out');
   const out = outIndex >= 0 ? argv[outIndex + 1] : undefined;
-  const file = `${sandboxOnly ? 'sandbox-' : ''}${plan.name === 'smoke' ? 'smoke' : 'latest'}.json`;
-  return { plan, out: resolve(out ?? join(ROOT, 'bench', 'results', file)), sandboxOnly };
+  const prefix = sandboxOnly ? 'sandbox-' : modernOnly ? 'modern-' : '';
+  const file = `${prefix}${plan.name === 'smoke' ? 'smoke' : 'latest'}.json`;
+  return { plan, out: resolve(out ?? join(ROOT, 'bench', 'results', file)), sandboxOnly, modernOnly };
+}
+
+function verdictLine(t: TargetCheck): string {
+  return `${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.measured} ${t.unit} (target ${t.comparison} ${t.limit})`;
 }
 
 /** `--sandbox-only`: the sandbox section alone, printed and written as JSON. */
@@ -56,10 +66,7 @@ async function runSandboxOnly(plan: BenchPlan, out: string): Promise<void> {
     out,
     JSON.stringify({ plan: plan.name, machine: describeMachine(), sandbox, targets }, null, 2) + '\n',
   );
-  const verdicts = targets.map(
-    (t) =>
-      `${t.pass ? 'PASS' : 'FAIL'}  ${t.description}: ${t.measured} ${t.unit} (target ${t.comparison} ${t.limit})`,
-  );
+  const verdicts = targets.map(verdictLine);
   process.stdout.write(`${[...sandboxRows(sandbox), '', ...verdicts].join('\n')}\n\nJSON: ${out}\n`);
 }
 
@@ -197,6 +204,30 @@ async function runModernMeasure(
   return measureModern(context.plan, subjects, log);
 }
 
+/** `--modern-only`: measure 7 alone on a fresh gateway (quick to repeat while working on the 2026 path). */
+async function runModernOnly(plan: BenchPlan, out: string): Promise<void> {
+  const emulator = await EmulatorControl.start();
+  const direct = DirectCaller.create(emulator.url);
+  const processes = new Processes();
+  try {
+    processes.servers.push(await startGateway(emulator.url));
+    await checkAllTools(processes.servers[0]!);
+    const context: BenchContext = { plan, emulator, subjects: [], log };
+    const modern = await runModernMeasure(context, processes, direct);
+    const targets = modernTargets(modern);
+    await mkdir(dirname(out), { recursive: true });
+    const machine = describeMachine();
+    await writeFile(out, JSON.stringify({ plan: plan.name, machine, modern, targets }, null, 2) + '\n');
+    process.stdout.write(
+      `${[...modernRows(modern), '', ...targets.map(verdictLine)].join('\n')}\n\nJSON: ${out}\n`,
+    );
+  } finally {
+    await processes.stopServers();
+    await direct.close();
+    await emulator.stop();
+  }
+}
+
 /** Starts everything, runs the measures, and always stops what it started. */
 async function runBench(plan: BenchPlan): Promise<Measures> {
   const emulator = await EmulatorControl.start();
@@ -220,8 +251,9 @@ async function runBench(plan: BenchPlan): Promise<Measures> {
 }
 
 async function main(): Promise<void> {
-  const { plan, out, sandboxOnly } = parseArgs(process.argv.slice(2));
+  const { plan, out, sandboxOnly, modernOnly } = parseArgs(process.argv.slice(2));
   if (sandboxOnly) return runSandboxOnly(plan, out);
+  if (modernOnly) return runModernOnly(plan, out);
   const startedAt = new Date();
   const machine = describeMachine();
   log(`bench (${plan.name}) on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);

@@ -1,7 +1,9 @@
 /**
  * Where the CPU goes: runs one server under `node --cpu-prof` with the bench load and summarises the profile.
  *
- *   node dist/bench/profile.js gateway|baseline [--calls 5000] [--concurrency 1] [--stream] [--lean]
+ *   node dist/bench/profile.js gateway|baseline|sdk-v2 [--calls 5000] [--concurrency 1] [--stream] [--lean|--modern]
+ *
+ * `--modern` drives MCP 2026-07-28 (load/lean-modern.ts: stateless POSTs); `sdk-v2` is the bare SDK v2 server.
  *
  * Writes the raw `.cpuprofile` under bench/results/profiles/ (open it in Chrome DevTools) and prints self and
  * inclusive CPU time per area (package, our app/libs, Node internals, GC) and the hottest functions, in ms
@@ -10,6 +12,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmulatorControl } from './emulator/emulator-control';
+import { LeanModernClient } from './load/lean-modern';
 import { LeanPool } from './load/lean-session';
 import { SessionPool } from './load/mcp-sessions';
 import { runClosedLoop } from './load/run-load';
@@ -19,13 +22,17 @@ import { startBaseline, startGateway, type ServerUnderTest } from './support/ser
 const ROOT = join(__dirname, '..', '..');
 
 interface ProfileArgs {
-  target: 'gateway' | 'baseline';
+  target: 'gateway' | 'baseline' | 'sdk-v2';
   calls: number;
   concurrency: number;
   stream: boolean;
   /** the lean client (load/lean-session.ts) instead of the SDK client */
   lean: boolean;
+  /** the 2026-07-28 lean client (load/lean-modern.ts) */
+  modern: boolean;
 }
+
+const TARGETS = ['gateway', 'baseline', 'sdk-v2'] as const;
 
 function numberAfter(argv: readonly string[], flag: string, fallback: number): number {
   const index = argv.indexOf(flag);
@@ -33,13 +40,14 @@ function numberAfter(argv: readonly string[], flag: string, fallback: number): n
 }
 
 function parseArgs(argv: readonly string[]): ProfileArgs {
-  const target = argv[0] === 'baseline' ? 'baseline' : 'gateway';
+  const target = TARGETS.find((name) => name === argv[0]) ?? 'gateway';
   return {
     target,
     calls: numberAfter(argv, '--calls', 5000),
     concurrency: numberAfter(argv, '--concurrency', 1),
     stream: argv.includes('--stream'),
     lean: argv.includes('--lean'),
+    modern: argv.includes('--modern'),
   };
 }
 
@@ -51,9 +59,25 @@ function lines(title: string, costs: CostLine[], calls: number): string[] {
 
 async function startTarget(args: ProfileArgs, upstream: string, dir: string): Promise<ServerUnderTest> {
   const flags = ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200'];
-  return args.target === 'gateway'
-    ? startGateway(upstream, { nodeFlags: flags })
-    : startBaseline(upstream, flags);
+  if (args.target === 'gateway') return startGateway(upstream, { nodeFlags: flags });
+  return startBaseline(upstream, flags, args.target === 'sdk-v2' ? 'v2' : 'v1');
+}
+
+type Caller = { call(index: number): Promise<unknown>; close(): Promise<void> };
+
+async function openCaller(args: ProfileArgs, url: string): Promise<Caller> {
+  if (args.modern) {
+    const client = LeanModernClient.open(url);
+    return { call: () => client.call(), close: () => client.close() };
+  }
+  const size = Math.max(args.concurrency, 8);
+  const onProgress = args.stream ? () => undefined : undefined;
+  if (args.lean) {
+    const pool = await LeanPool.open(url, size);
+    return { call: (index) => pool.at(index).call(), close: () => pool.close() };
+  }
+  const pool = await SessionPool.open(url, size);
+  return { call: (index) => pool.at(index).call(onProgress), close: () => pool.close() };
 }
 
 async function profile(args: ProfileArgs): Promise<void> {
@@ -63,14 +87,11 @@ async function profile(args: ProfileArgs): Promise<void> {
   try {
     if (args.stream) await emulator.setMode({ delayMs: 0, streamChunks: 200, chunkDelayMs: 0 });
     const server = await startTarget(args, emulator.url, dir);
-    const size = Math.max(args.concurrency, 8);
-    const pool = args.lean ? await LeanPool.open(server.url, size) : await SessionPool.open(server.url, size);
-    const onProgress = args.stream ? () => undefined : undefined;
-    const call = (index: number) =>
-      pool instanceof LeanPool ? pool.at(index).call() : pool.at(index).call(onProgress);
+    const caller = await openCaller(args, server.url);
+    const call = (index: number) => caller.call(index);
     await runClosedLoop(500, args.concurrency, call);
     const result = await runClosedLoop(args.calls, args.concurrency, call, 300_000);
-    await pool.close();
+    await caller.close();
     await server.stop();
     process.stdout.write(
       `${args.target}: ${result.latencies.length} calls at c=${args.concurrency} in ${result.wallMs.toFixed(0)} ms\n`,

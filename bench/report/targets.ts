@@ -54,7 +54,7 @@ function clientTargets(
  * (at the concurrency where the server is the bottleneck), and its added p50 at c=1 — gateway minus direct,
  * as the other latency targets — at most 0.3 ms.
  */
-function modernTargets(modern: Measures['modern']): TargetCheck[] {
+export function modernTargets(modern: Measures['modern']): TargetCheck[] {
   const c = modern.concurrent.concurrency;
   return [
     check(

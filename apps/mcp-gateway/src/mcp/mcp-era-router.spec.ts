@@ -1,5 +1,5 @@
 import type { GatewayRequest } from '../http/http-errors';
-import { eraOfPost } from './mcp-era-router';
+import { classifyMcpPost, eraOfOutcome, eraOfPost } from './mcp-era-router';
 
 const ENVELOPE = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -44,5 +44,44 @@ describe('eraOfPost (which SDK line serves a POST /mcp)', () => {
       ),
     ).toBe('modern');
     expect(eraOfPost(post(request))).toBe('modern');
+  });
+
+  it('decides exactly as the SDK classification would, without running it for plain 2025 traffic', () => {
+    const claim = (version: unknown) => ({ 'io.modelcontextprotocol/protocolVersion': version });
+    const bodies: unknown[] = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'generate_code', arguments: {} } },
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', _meta: claim('2026-07-28') } },
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { _meta: claim('2025-06-18') } },
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { _meta: claim(7) } },
+      { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: [claim('2026-07-28')] } },
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { _meta: { ...ENVELOPE } } },
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { _meta: claim('2026-07-28') } },
+      { jsonrpc: '2.0', id: 1, result: {} },
+      [{ jsonrpc: '2.0', id: 1, method: 'ping', params: { _meta: claim('2026-07-28') } }],
+      { id: 1, method: 'tools/list', params: { _meta: ENVELOPE } },
+      'text',
+      null,
+    ];
+    const versions = [
+      undefined,
+      '2025-06-18',
+      '2026-07-28',
+      ' \t2026-07-28 ',
+      '2027-01-01',
+      '\u00a02025-06-18',
+      'x',
+    ];
+    for (const body of bodies) {
+      for (const version of versions) {
+        const headers: Record<string, string> =
+          version === undefined ? {} : { 'mcp-protocol-version': version };
+        const req = post(body, headers);
+        expect({ body, version, era: eraOfPost(req) }).toEqual({
+          body,
+          version,
+          era: eraOfOutcome(classifyMcpPost(req)),
+        });
+      }
+    }
   });
 });

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { toNodeHandler, type NodeMcpRequestHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { GatewayRequest } from '../../http/http-errors';
 import { GatewayLogger } from '../../logging/gateway-logger';
 import { ModernServerFactory } from './modern-server.factory';
+import { serveWebExchange } from './web-exchange';
 
 /**
  * MCP 2026-07-28 over Streamable HTTP (SDK v2 `createMcpHandler`): every request is self-contained — a fresh
@@ -17,26 +17,25 @@ import { ModernServerFactory } from './modern-server.factory';
 @Injectable()
 export class ModernHttpService implements OnModuleDestroy {
   private readonly handler: McpHttpHandler;
-  private readonly serve: NodeMcpRequestHandler;
+  private readonly onerror: (error: Error) => void;
 
   constructor(
     factory: ModernServerFactory,
     logger: GatewayLogger,
     @Inject(gatewayConfig.KEY) config: GatewayConfigType,
   ) {
-    const onerror = (error: Error) =>
+    this.onerror = (error: Error) =>
       logger.warn({ event: 'mcp_modern_error', error: error.message }, 'MCP 2026 request failed');
     this.handler = createMcpHandler((ctx) => factory.create('streamable-http', ctx), {
       legacy: 'reject',
       maxRequestBodySize: config.bodyLimitBytes,
-      onerror,
+      onerror: this.onerror,
     });
-    this.serve = toNodeHandler(this.handler, { onerror, maxRequestBodySize: config.bodyLimitBytes });
   }
 
   /** The body was already read and parsed by the gateway's own body step (limit, 413/400 as JSON-RPC). */
   handle(req: GatewayRequest, res: ServerResponse): Promise<void> {
-    return this.serve(req, res, req.body);
+    return serveWebExchange(this.handler, req, res, this.onerror);
   }
 
   /** Aborts in-flight 2026 exchanges (their handlers, hence their model requests). */
