@@ -20,7 +20,7 @@ import type { AgentSettings, RunView } from '../../apps/agent/src/core/agent.typ
 import { RunRecord } from '../../apps/agent/src/runs/run-record';
 import { createLocalBackend } from '../../apps/agent/src/runs/run-backend';
 import { SqliteRunRepository } from '../../apps/agent/src/runs/store/sqlite-run-repository';
-import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/session-registry';
+import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/v1/session-registry';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { testSettings } from './support/settings';
 import { plannerClient, startCodeModel, startGateway, type GatewayUnderTest } from './support/pipeline';
