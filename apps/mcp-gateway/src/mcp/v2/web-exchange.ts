@@ -36,11 +36,26 @@ export async function serveWebExchange(
     await writeResponse(response, res, abort.signal);
   } catch (error) {
     onerror(error instanceof Error ? error : new Error(String(error)));
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal error' }, id: null }));
+    answerInternalError(res);
   } finally {
     res.off('close', onClose);
   }
+}
+
+/** A failure before the answer started is a JSON-RPC error; after it (mid-stream) the stream just ends. */
+function answerInternalError(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    error: { code: -32603, message: 'Internal error' },
+    id: null,
+  });
+  res
+    .writeHead(500, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+    .end(body);
 }
 
 /** The request line and headers as a body-less web Request (the SDK reads the headers and the signal). */
