@@ -16,6 +16,7 @@ interface ChatBody {
 }
 interface GenerateBody {
   code: string;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   verification?: {
     status: string;
     rounds: number;
@@ -68,6 +69,16 @@ describe('generate_code with tests (verified)', () => {
     const requests = chatRequests();
     expect(requests).toHaveLength(1);
     expect(requests[0]?.messages.at(-1)?.content).toContain('assert add(2, 3) == 5');
+  });
+
+  it('reports the tokens of every round, as the model server counted them', async () => {
+    emulator.script(
+      { text: WRONG, usage: { promptTokens: 100, completionTokens: 20 } },
+      { text: RIGHT, usage: { promptTokens: 150, completionTokens: 25 } },
+    );
+    const output = await generate({ tests: TESTS, max_repair_rounds: 2 });
+    expect(output.verification).toMatchObject({ status: 'passed', rounds: 2 });
+    expect(output.usage).toEqual({ prompt_tokens: 250, completion_tokens: 45, total_tokens: 295 });
   });
 
   it('wrong answers stop after max_repair_rounds with status failed; each repair prompt quotes the failure', async () => {

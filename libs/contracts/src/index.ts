@@ -10,6 +10,8 @@ export {
   MAX_REPAIR_ROUNDS,
   verificationSchema,
   type Verification,
+  tokenUsageSchema,
+  type TokenUsageOutput,
   generateCodeInputSchema,
   generateCodeOutputSchema,
   type GenerateCodeInput,

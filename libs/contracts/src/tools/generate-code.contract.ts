@@ -57,13 +57,26 @@ export const verificationSchema = z.object({
   reason: z.string().optional().describe('Why the tests were not run (not_run)'),
 });
 
+/** What the code model spent on one generate_code call, every round included (the server's own counts). */
+export const tokenUsageSchema = z.object({
+  prompt_tokens: z.number().int().min(0),
+  completion_tokens: z.number().int().min(0),
+  total_tokens: z.number().int().min(0),
+});
+
 export const generateCodeOutputSchema = z.object({
   language: z.string().describe('Language of the code'),
   code: z.string().describe('The generated source code, without Markdown fences'),
   explanation: z.string().describe('How the code meets the task, in a few sentences'),
   verification: verificationSchema.optional().describe('Present when tests were given'),
+  usage: tokenUsageSchema
+    .optional()
+    .describe(
+      'Tokens the code model spent on this call, all repair rounds included; present when the model server reported usage for every model call',
+    ),
 });
 
 export type GenerateCodeInput = z.infer<typeof generateCodeInputSchema>;
 export type GenerateCodeOutput = z.infer<typeof generateCodeOutputSchema>;
 export type Verification = z.infer<typeof verificationSchema>;
+export type TokenUsageOutput = z.infer<typeof tokenUsageSchema>;

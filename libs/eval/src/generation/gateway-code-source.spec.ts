@@ -41,6 +41,16 @@ describe('GatewayCodeSource (direct and verified mode)', () => {
     expect(tools.sent[0]).toEqual({ task: expect.stringContaining(problem.prompt), language: 'python' });
   });
 
+  it("takes generate_code's own token counts (all rounds) when it reports them", async () => {
+    const usage = { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 };
+    const tools = fakeTools(answer({ code: 'def f(x):\n    return x + 1', explanation: '', usage }));
+    const generation = await new GatewayCodeSource(tools, { verified: false }).generate(problem, signal);
+    expect(generation).toMatchObject({
+      ok: true,
+      tokens: { prompt: 120, completion: 30, total: 150, estimated: false },
+    });
+  });
+
   it('verified: the docstring examples as tests (not the hidden ones), with the repair budget', async () => {
     const tools = fakeTools(
       answer({

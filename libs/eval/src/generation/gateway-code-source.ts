@@ -1,4 +1,5 @@
 import type { EvalProblem } from '../datasets/problem';
+import type { TaskTokens } from '../run/task-result';
 import { estimateTokens, taskFor, type CodeSource, type Generation } from './code-source';
 import type { ToolClient } from './tool-client';
 
@@ -6,6 +7,15 @@ interface GenerateCodeResult {
   code?: unknown;
   explanation?: unknown;
   verification?: { status?: unknown; rounds?: unknown };
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown };
+}
+
+/** generate_code's own token counts (all rounds) when the model server reported them; else chars/4. */
+function tokensOf(result: GenerateCodeResult, code: string, explanation: string): TaskTokens {
+  const { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total } = result.usage ?? {};
+  if (typeof prompt === 'number' && typeof completion === 'number' && typeof total === 'number')
+    return { prompt, completion, total, estimated: false };
+  return estimateTokens(code + explanation);
 }
 
 export interface GatewaySourceOptions {
@@ -54,7 +64,7 @@ export class GatewayCodeSource implements CodeSource {
   private toGeneration(result: GenerateCodeResult, latencyMs: number, problem: EvalProblem): Generation {
     const code = typeof result.code === 'string' ? result.code : '';
     const explanation = typeof result.explanation === 'string' ? result.explanation : '';
-    const tokens = estimateTokens(code + explanation);
+    const tokens = tokensOf(result, code, explanation);
     if (code.trim() === '')
       return { ok: false, status: 'no_code', detail: 'generate_code returned empty code', latencyMs, tokens };
     const verification = this.verificationOf(result, problem);
