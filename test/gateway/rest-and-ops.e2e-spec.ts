@@ -10,6 +10,7 @@ import {
   startGateway,
   useGateway,
   useGatewayOnEmulator,
+  type RunningGateway,
 } from './support/gateway-harness';
 
 describe('REST, docs, health and metrics', () => {
@@ -223,12 +224,16 @@ describe('REST, docs, health and metrics', () => {
   });
 });
 
+/** A gateway whose code model address had a listener a moment ago and has none now: connection refused. */
+async function startGatewayOnStoppedModelServer(): Promise<RunningGateway> {
+  const emulator = await startModelServerEmulator();
+  await emulator.close();
+  return startGateway(emulatorEndpoint(emulator.url));
+}
+
 describe('REST with the code model unreachable', () => {
   it('is 503 with Retry-After (not 500/502): the gateway is fine, its model is not', async () => {
-    const emulator = await startModelServerEmulator();
-    const deadUrl = emulator.url;
-    await emulator.close();
-    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    const gateway = await startGatewayOnStoppedModelServer();
     try {
       const answer = await request(gateway.baseUrl)
         .post('/v1/tools/generate_code')
@@ -247,10 +252,7 @@ describe('REST with the code model unreachable', () => {
 
 describe('readiness with the code model down', () => {
   it('/health/ready is 503 naming the code model, /health/live stays 200', async () => {
-    const emulator = await startModelServerEmulator();
-    const deadUrl = emulator.url;
-    await emulator.close();
-    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    const gateway = await startGatewayOnStoppedModelServer();
     try {
       const api = request(gateway.baseUrl);
       await api.get('/health/live').expect(200);
