@@ -8,6 +8,7 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+/** A loopback port nothing listens on (it was free a moment ago). */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -16,6 +17,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Resolves once `${url}/health/live` answers 2xx (the gateway and the agent both serve it). */
 export async function waitForHealth(url: string, deadline = Date.now() + 20_000): Promise<void> {
   while (Date.now() < deadline) {
     const ok = await fetch(`${url}/health/live`).then(
@@ -25,7 +27,7 @@ export async function waitForHealth(url: string, deadline = Date.now() + 20_000)
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('gateway did not come up');
+  throw new Error(`${url} did not come up (no answer on /health/live)`);
 }
 
 /** The built gateway as its own process over HTTP on a free loopback port; stop() is SIGTERM and waits. */
