@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { BUILT_HEALTHCHECK } from './support/built-gateway';
 import { startGateway } from './support/gateway-harness';
-import { freePort } from './support/gateway-process';
+import { freePort } from '@app/testing';
 
 function runHealthcheck(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {

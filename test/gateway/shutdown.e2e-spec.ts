@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import { freePort, startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { BUILT_GATEWAY, REPO_ROOT } from './support/built-gateway';
-import { freePort, waitForHealth } from './support/gateway-process';
+import { waitForHealth } from './support/gateway-process';
 import { GENERATE_REPLY } from './support/model-replies';
 
 function exitOf(child: ChildProcess): Promise<number | null> {

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@app/testing';
 import { BUILT_GATEWAY, REPO_ROOT } from '../gateway/support/built-gateway';
-import { freePort, waitForHealth } from '../gateway/support/gateway-process';
+import { waitForHealth } from '../gateway/support/gateway-process';
 
 const BUILT_AGENT = join(REPO_ROOT, 'dist/apps/agent/src/main.js');
 /** Far above a clean stop (~1 s) and far below what a silent client held it before (never / 90 s). */

@@ -1,20 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@app/testing';
 import { BUILT_GATEWAY, REPO_ROOT } from './built-gateway';
 
 export interface GatewayProcess {
   baseUrl: string;
   child: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Resolves once `${url}/health/live` answers 2xx (the gateway and the agent both serve it). */
