@@ -3,7 +3,7 @@ import { startModelServerEmulator, type ModelServerEmulator, type RecordedReques
 import { AgentOrchestrator } from '../../apps/agent/src/core/agent-orchestrator.service';
 import type { AgentSettings, RunView } from '../../apps/agent/src/core/agent.types';
 import { RunRecord } from '../../apps/agent/src/runs/run-record';
-import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/session-registry';
+import { McpSessionRegistry } from '../../apps/mcp-gateway/src/mcp/v1/session-registry';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { testSettings } from './support/settings';
 import { plannerClient, startCodeModel, startGateway, type GatewayUnderTest } from './support/pipeline';

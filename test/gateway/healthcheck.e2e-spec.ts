@@ -36,11 +36,15 @@ describe('healthcheck CLI (container HEALTHCHECK)', () => {
 });
 
 describe('probeGateway (in-process)', () => {
-  it('is healthy against a running gateway and names the failure otherwise', async () => {
+  it('is healthy against a running gateway, leaves no session behind, and names the failure otherwise', async () => {
     const { probeGateway } = await import('../../apps/mcp-gateway/src/health/healthcheck-probe');
+    const { McpSessionRegistry } = await import('../../apps/mcp-gateway/src/mcp/v1/session-registry');
     const gateway = await startGateway();
     try {
-      expect(await probeGateway(gateway.port, undefined)).toBeUndefined();
+      for (let probe = 0; probe < 3; probe += 1)
+        expect(await probeGateway(gateway.port, undefined)).toBeUndefined();
+      // 2026-07-28 is stateless: a container probing every few seconds does not fill the session table
+      expect(gateway.app.get(McpSessionRegistry).size).toBe(0);
     } finally {
       await gateway.close();
     }

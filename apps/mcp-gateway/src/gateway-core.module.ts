@@ -6,7 +6,7 @@ import { Global, Module } from '@nestjs/common';
 import { ModelPreloader } from './health/model-preloader';
 import { ModelReadiness } from './health/model-readiness';
 import { GatewayLogger } from './logging/gateway-logger';
-import { McpServerFactory } from './mcp/mcp-server.factory';
+import { McpServerFactory } from './mcp/v1/mcp-server.factory';
 import { McpToolCalls } from './mcp/mcp-tool-calls';
 import { McpTaskRegistry } from './mcp/tasks/task-registry';
 import { ModernServerFactory } from './mcp/v2/modern-server.factory';

@@ -10,9 +10,9 @@ import { serveStdio, type StdioServerHandle } from '@modelcontextprotocol/server
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp, gatewaySettings } from './http-app';
-import { McpSessionRegistry } from './mcp/session-registry';
+import { McpSessionRegistry } from './mcp/v1/session-registry';
 import { GuardedStdioTransport } from './mcp/stdio-transport';
-import { StreamableHttpService } from './mcp/streamable-http.service';
+import { StreamableHttpService } from './mcp/v1/streamable-http.service';
 import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { shutdownOnce } from './shutdown';
 import { ToolExecutionService } from './tools/tool-execution.service';

@@ -10,7 +10,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import type { GatewayRequest } from '../http/http-errors';
-import { McpSessionRegistry } from '../mcp/session-registry';
+import { McpSessionRegistry } from '../mcp/v1/session-registry';
 import { McpSmokeIndicator } from './mcp-smoke.indicator';
 import { ModelReadiness } from './model-readiness';
 

@@ -1,12 +1,18 @@
 import { MODEL_TOOL_NAMES } from '@app/contracts';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 export const HEALTHCHECK_TIMEOUT_MS = 5_000;
 
+/**
+ * MCP 2026-07-28 (SDK v2 client pinned): one stateless tools/list, so a probe every few seconds leaves no
+ * session behind on the gateway (a 2025 probe opened one each time, kept until the idle TTL).
+ */
 async function listToolNames(url: URL, apiKey: string | undefined, timeoutMs: number): Promise<string[]> {
   const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
-  const client = new Client({ name: 'gateway-healthcheck', version: '1.0.0' });
+  const client = new Client(
+    { name: 'gateway-healthcheck', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
   try {
     return (await client.listTools({}, { timeout: timeoutMs })).tools.map((tool) => tool.name);

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServerFactory } from '../mcp/mcp-server.factory';
+import { McpServerFactory } from '../mcp/v1/mcp-server.factory';
 
 const SMOKE_TIMEOUT_MS = 2_000;
 /** Readiness probes every few seconds must stay cheap: one real discovery per window is enough. */

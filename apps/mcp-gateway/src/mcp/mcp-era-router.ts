@@ -6,7 +6,7 @@ import {
   type InboundClassificationOutcome,
 } from '@modelcontextprotocol/server';
 import type { GatewayRequest } from '../http/http-errors';
-import { StreamableHttpService } from './streamable-http.service';
+import { StreamableHttpService } from './v1/streamable-http.service';
 import { MODERN_PROTOCOL_VERSION, type McpEra } from './mcp-protocol';
 import { ModernHttpService } from './v2/modern-http.service';
 

@@ -5,7 +5,7 @@ import { toCallToolResult } from './call-tool-result';
 import { InvalidParamsError } from './mcp-protocol';
 import { ProgressReporter, type ProgressNotice } from './progress-reporter';
 import { PromptCatalog } from './prompt-catalog';
-import { McpSessionRegistry } from './session-registry';
+import { McpSessionRegistry } from './v1/session-registry';
 
 describe('ProgressReporter', () => {
   it('sends the first token at once, then at most one notification per interval, with increasing progress', () => {

@@ -3,7 +3,7 @@ import { All, Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { GatewayRequest } from '../http/http-errors';
 import { McpEraRouter } from './mcp-era-router';
-import { StreamableHttpService } from './streamable-http.service';
+import { StreamableHttpService } from './v1/streamable-http.service';
 
 /** MCP Streamable HTTP; thin: the era router picks 2026-07-28 (v2) or the 2025 sessions (v1). */
 @ApiExcludeController()

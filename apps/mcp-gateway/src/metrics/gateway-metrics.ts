@@ -55,6 +55,7 @@ export class GatewayMetrics {
     labelNames: ['role', 'dialect', 'source'] as const,
     registers: [this.registry],
   });
+  private structuredOutputKey?: string;
   private readonly sessions = new Gauge({
     name: 'mcp_gateway_open_sessions',
     help: 'Open MCP sessions by transport',
@@ -81,7 +82,11 @@ export class GatewayMetrics {
     if (count > 0) this.retries.inc({ role }, count);
   }
 
+  /** Called after every code-model call (the dialect is detected on the first): a new series only on change. */
   setStructuredOutput(role: string, dialect: string, source: string): void {
+    const key = `${role}\n${dialect}\n${source}`;
+    if (key === this.structuredOutputKey) return;
+    this.structuredOutputKey = key;
     this.structuredOutput.reset();
     this.structuredOutput.set({ role, dialect, source }, 1);
   }

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpHttpHandler, type McpRequestContext } from '@modelcontextprotocol/server';
 import type { GatewayRequest } from '../../http/http-errors';
 import { GatewayLogger } from '../../logging/gateway-logger';
 import { ModernServerFactory } from './modern-server.factory';
-import { serveWebExchange } from './web-exchange';
+import { serveWebExchange, type ExchangeHooks } from './web-exchange';
 
 /**
  * MCP 2026-07-28 over Streamable HTTP (SDK v2 `createMcpHandler`): every request is self-contained — a fresh
@@ -17,25 +17,35 @@ import { serveWebExchange } from './web-exchange';
 @Injectable()
 export class ModernHttpService implements OnModuleDestroy {
   private readonly handler: McpHttpHandler;
-  private readonly onerror: (error: Error) => void;
+  private readonly hooks: ExchangeHooks;
+  /** the JSON-RPC method of each exchange in flight: its server instance needs that one handler only */
+  private readonly methods = new WeakMap<Request, string>();
 
   constructor(
     factory: ModernServerFactory,
     logger: GatewayLogger,
     @Inject(gatewayConfig.KEY) config: GatewayConfigType,
   ) {
-    this.onerror = (error: Error) =>
+    const onerror = (error: Error) =>
       logger.warn({ event: 'mcp_modern_error', error: error.message }, 'MCP 2026 request failed');
-    this.handler = createMcpHandler((ctx) => factory.create('streamable-http', ctx), {
+    this.hooks = { onerror, onRequest: (request, req) => this.remember(request, req.body) };
+    const create = (ctx: McpRequestContext) =>
+      factory.create('streamable-http', ctx, ctx.requestInfo && this.methods.get(ctx.requestInfo));
+    this.handler = createMcpHandler(create, {
       legacy: 'reject',
       maxRequestBodySize: config.bodyLimitBytes,
-      onerror: this.onerror,
+      onerror,
     });
   }
 
   /** The body was already read and parsed by the gateway's own body step (limit, 413/400 as JSON-RPC). */
   handle(req: GatewayRequest, res: ServerResponse): Promise<void> {
-    return serveWebExchange(this.handler, req, res, this.onerror);
+    return serveWebExchange(this.handler, req, res, this.hooks);
+  }
+
+  private remember(request: Request, body: unknown): void {
+    const method = (body as { method?: unknown } | null | undefined)?.method;
+    if (typeof method === 'string') this.methods.set(request, method);
   }
 
   /** Aborts in-flight 2026 exchanges (their handlers, hence their model requests). */

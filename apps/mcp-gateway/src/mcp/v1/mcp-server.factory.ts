@@ -14,13 +14,13 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
-import { ToolCatalog } from '../tools/tool-catalog';
-import type { TransportKind } from '../tools/tool.types';
-import type { LoggingLevel } from './mcp-protocol';
-import { McpToolCalls } from './mcp-tool-calls';
-import { PromptCatalog } from './prompt-catalog';
-import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from './server-identity';
-import { traceContextOf } from '../logging/trace-context';
+import { ToolCatalog } from '../../tools/tool-catalog';
+import type { TransportKind } from '../../tools/tool.types';
+import type { LoggingLevel } from '../mcp-protocol';
+import { McpToolCalls } from '../mcp-tool-calls';
+import { PromptCatalog } from '../prompt-catalog';
+import { CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from '../server-identity';
+import { traceContextOf } from '../../logging/trace-context';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 

@@ -2,7 +2,7 @@ import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { GatewayMetrics } from '../../metrics/gateway-metrics';
 
 export type SessionKind = 'streamable-http' | 'sse';
 

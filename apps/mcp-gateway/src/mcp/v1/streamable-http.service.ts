@@ -10,9 +10,9 @@ import {
   sendMethodNotAllowed,
   sendTooManySessions,
   type GatewayRequest,
-} from '../http/http-errors';
-import { OpenResponses } from '../http/open-responses';
-import { checkJsonRpcBody, isInitializeAttempt } from './json-rpc-guard';
+} from '../../http/http-errors';
+import { OpenResponses } from '../../http/open-responses';
+import { checkJsonRpcBody, isInitializeAttempt } from '../json-rpc-guard';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSessionRegistry, type McpSession } from './session-registry';
 

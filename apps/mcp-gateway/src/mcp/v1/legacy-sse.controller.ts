@@ -9,9 +9,9 @@ import {
   sendMethodNotAllowed,
   sendTooManySessions,
   type GatewayRequest,
-} from '../http/http-errors';
-import { MAX_HEARTBEAT_MS, keepStreamAlive } from '../http/stream-keepalive';
-import { checkJsonRpcMessage } from './json-rpc-guard';
+} from '../../http/http-errors';
+import { MAX_HEARTBEAT_MS, keepStreamAlive } from '../../http/stream-keepalive';
+import { checkJsonRpcMessage } from '../json-rpc-guard';
 import { McpServerFactory } from './mcp-server.factory';
 import { McpSessionRegistry } from './session-registry';
 
