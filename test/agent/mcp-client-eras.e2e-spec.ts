@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import request from 'supertest';
 import { z } from 'zod';
 import { McpToolGateway } from '../../apps/agent/src/tools/mcp-tool-gateway';
 import { BUILT_GATEWAY, REPO_ROOT } from '../gateway/support/built-gateway';
-import { emulatorEndpoint, startGateway, type RunningGateway } from '../gateway/support/gateway-harness';
+import { emulatorEndpoint, useGatewayOnEmulator } from '../gateway/support/gateway-harness';
 import { GENERATE_REPLY } from '../gateway/support/model-replies';
 
 /** A bare SDK v1 server: it speaks the 2025 revisions only (initialize), stateless Streamable HTTP. */
@@ -33,27 +32,19 @@ const signal = () => new AbortController().signal;
 
 /** The agent's MCP client negotiates: 2026-07-28 first, the 2025 handshake where that is all a server speaks. */
 describe('agent MCP client (SDK v2, version negotiation)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
+  const fixture = useGatewayOnEmulator();
 
   it('talks 2026-07-28 to our gateway over HTTP (tool calls counted with era="modern")', async () => {
-    const session = await new McpToolGateway({ kind: 'http', url: `${gateway.baseUrl}/mcp` }).connect();
+    const session = await new McpToolGateway({
+      kind: 'http',
+      url: `${fixture.gateway.baseUrl}/mcp`,
+    }).connect();
     try {
       // run_tests joins them where the sandbox works
       expect(session.tools.map((tool) => tool.name)).toEqual(
         expect.arrayContaining(['formalize_task', 'generate_code', 'review_code']),
       );
-      emulator.script({ text: GENERATE_REPLY });
+      fixture.emulator.script({ text: GENERATE_REPLY });
       const observation = await session.call(
         'generate_code',
         { task: 'merge intervals' },
@@ -63,7 +54,7 @@ describe('agent MCP client (SDK v2, version negotiation)', () => {
     } finally {
       await session.close();
     }
-    const metrics = (await request(gateway.baseUrl).get('/metrics')).text;
+    const metrics = (await request(fixture.gateway.baseUrl).get('/metrics')).text;
     expect(metrics).toMatch(
       /mcp_gateway_tool_calls_total\{tool="generate_code",transport="streamable-http",outcome="ok",era="modern"\} 1/,
     );
@@ -94,12 +85,12 @@ describe('agent MCP client (SDK v2, version negotiation)', () => {
         PATH: process.env.PATH ?? '',
         LOG_LEVEL: 'silent',
         MODEL_MAX_RETRIES: '0',
-        ...(emulatorEndpoint(emulator.url) as Record<string, string>),
+        ...(emulatorEndpoint(fixture.emulator.url) as Record<string, string>),
       },
     };
     const session = await new McpToolGateway(target).connect();
     try {
-      emulator.script({ text: GENERATE_REPLY });
+      fixture.emulator.script({ text: GENERATE_REPLY });
       const observation = await session.call(
         'generate_code',
         { task: 'x' },

@@ -1,9 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startModelServerEmulator, type ModelServerEmulator, type RecordedRequest } from '@app/testing';
 import {
   freePort,
+  startModelServerEmulator,
+  type ModelServerEmulator,
+  type RecordedRequest,
+} from '@app/testing';
+import {
   getJson,
   isFinished,
   postRun,

@@ -18,7 +18,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { startModelServerEmulator, writeTinyGguf, type ModelServerEmulator } from '@app/testing';
+import { freePort, startModelServerEmulator, writeTinyGguf, type ModelServerEmulator } from '@app/testing';
 import {
   durationMs,
   execForm,
@@ -31,7 +31,6 @@ import { loadCompose } from './support/compose';
 import { hostPathFor, REPO_ROOT, repoRelative } from './support/paths';
 import {
   canRunAsPid1,
-  freePort,
   killIfRunning,
   run,
   startAsPid1,

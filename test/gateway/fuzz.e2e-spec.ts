@@ -1,12 +1,5 @@
 import { ERROR_CODES } from '@app/contracts';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
-import {
-  INITIALIZE,
-  emulatorEndpoint,
-  postMcp,
-  startGateway,
-  type RunningGateway,
-} from './support/gateway-harness';
+import { INITIALIZE, postMcp, useGatewayOnEmulator } from './support/gateway-harness';
 
 /**
  * Fuzz-style: thousands of generated malformed messages and argument shapes (a fixed seed, so a failure
@@ -195,30 +188,19 @@ async function inBatches<T>(
 }
 
 describe('fuzz: /mcp and the REST routes answer every malformed input with an error of the right class', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator({ record: false });
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
+  const fixture = useGatewayOnEmulator({ emulator: { record: false } });
 
   /** Between batches: the process answers a health probe quickly (nothing blocks the loop). */
   const responsive = async (): Promise<void> => {
     const startedAt = Date.now();
-    const live = await fetch(`${gateway.baseUrl}/health/live`);
+    const live = await fetch(`${fixture.gateway.baseUrl}/health/live`);
     expect(live.status).toBe(200);
     await live.text();
     expect(Date.now() - startedAt).toBeLessThan(2_000);
   };
 
   it(`${MCP_CASES} generated messages on a session`, async () => {
-    const init = await postMcp(gateway.baseUrl, INITIALIZE);
+    const init = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     const session = init.headers.get('mcp-session-id')!;
     await init.text();
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
@@ -228,7 +210,7 @@ describe('fuzz: /mcp and the REST routes answer every malformed input with an er
     await inBatches(
       cases,
       async (item) => {
-        const res = await postMcp(gateway.baseUrl, item.body, headers);
+        const res = await postMcp(fixture.gateway.baseUrl, item.body, headers);
         const got = classify(res.status, await res.text());
         if (res.status >= 500 || !item.expect.includes(got as never)) {
           wrong.push(
@@ -255,7 +237,7 @@ describe('fuzz: /mcp and the REST routes answer every malformed input with an er
     await inBatches(
       cases,
       async ({ name, body }) => {
-        const res = await fetch(`${gateway.baseUrl}/v1/tools/${name}`, {
+        const res = await fetch(`${fixture.gateway.baseUrl}/v1/tools/${name}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,

@@ -1,13 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { ToolExecutionService } from '../../apps/mcp-gateway/src/tools/tool-execution.service';
-import {
-  INITIALIZE,
-  emulatorEndpoint,
-  postMcp,
-  startGateway,
-  type RunningGateway,
-} from './support/gateway-harness';
+import { INITIALIZE, postMcp, useGateway, useGatewayOnEmulator } from './support/gateway-harness';
 
 const PROTOCOL = { 'mcp-protocol-version': '2025-11-25' };
 
@@ -49,23 +42,15 @@ function openRawSse(
 }
 
 describe('gateway transports under attack: JSON-RPC codes', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
+  const fixture = useGatewayOnEmulator();
   let session: string;
 
   beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-    session = await openSession(gateway.baseUrl);
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
+    session = await openSession(fixture.gateway.baseUrl);
   });
 
   const onSession = (body: string) =>
-    postMcp(gateway.baseUrl, body, { 'mcp-session-id': session, ...PROTOCOL });
+    postMcp(fixture.gateway.baseUrl, body, { 'mcp-session-id': session, ...PROTOCOL });
 
   it('an empty batch [] → 400 with -32600 Invalid Request', async () => {
     const res = await onSession('[]');
@@ -99,7 +84,7 @@ describe('gateway transports under attack: JSON-RPC codes', () => {
   it('initialize with protocolVersion: 5 → a clear -32602, not "session id required"', async () => {
     const init = JSON.parse(INITIALIZE) as { params: Record<string, unknown> };
     init.params.protocolVersion = 5;
-    const res = await postMcp(gateway.baseUrl, JSON.stringify(init));
+    const res = await postMcp(fixture.gateway.baseUrl, JSON.stringify(init));
     expect(res.status).toBe(400);
     const body = (await res.json()) as JsonRpcErrorBody;
     expect(body).toMatchObject({ id: 1, error: { code: -32602 } });
@@ -110,18 +95,18 @@ describe('gateway transports under attack: JSON-RPC codes', () => {
   it('PUT/PATCH /mcp → 405 with Allow, as JSON-RPC', async () => {
     for (const method of ['PUT', 'PATCH']) {
       const headers = { 'content-type': 'application/json' };
-      const res = await fetch(`${gateway.baseUrl}/mcp`, { method, headers, body: '{}' });
+      const res = await fetch(`${fixture.gateway.baseUrl}/mcp`, { method, headers, body: '{}' });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('GET, POST, DELETE');
       expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
     }
-    const sse = await fetch(`${gateway.baseUrl}/sse`, { method: 'DELETE' });
+    const sse = await fetch(`${fixture.gateway.baseUrl}/sse`, { method: 'DELETE' });
     expect(sse.status).toBe(405);
     expect(sse.headers.get('allow')).toBe('GET');
   });
 
   it('/messages with text/plain → 415 as JSON-RPC', async () => {
-    const res = await fetch(`${gateway.baseUrl}/messages?sessionId=x`, {
+    const res = await fetch(`${fixture.gateway.baseUrl}/messages?sessionId=x`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
@@ -132,15 +117,14 @@ describe('gateway transports under attack: JSON-RPC codes', () => {
   });
 
   it('a REST call cut by shutdown → 503 with Retry-After (retryable), not 499', async () => {
-    emulator.reset();
-    emulator.script({ kind: 'hang' });
-    const call = fetch(`${gateway.baseUrl}/v1/tools/formalize_task`, {
+    fixture.emulator.script({ kind: 'hang' });
+    const call = fetch(`${fixture.gateway.baseUrl}/v1/tools/formalize_task`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ task: 'x' }),
     });
-    await emulator.waitForGenerations(1);
-    await gateway.app.get(ToolExecutionService).drain(10);
+    await fixture.emulator.waitForGenerations(1);
+    await fixture.gateway.app.get(ToolExecutionService).drain(10);
     const res = await call;
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -149,60 +133,42 @@ describe('gateway transports under attack: JSON-RPC codes', () => {
 });
 
 describe('sessions are bound to the API key that opened them', () => {
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ GATEWAY_API_KEYS: 'key-a,key-b' });
-  });
-
-  afterAll(() => gateway.close());
+  const fixture = useGateway({ env: { GATEWAY_API_KEYS: 'key-a,key-b' } });
 
   it('another valid key can neither use nor DELETE the session (404), the owner still can', async () => {
+    const { baseUrl } = fixture.gateway;
     const a = { authorization: 'Bearer key-a' };
     const b = { authorization: 'Bearer key-b' };
-    const session = await openSession(gateway.baseUrl, a);
+    const session = await openSession(baseUrl, a);
     const ping = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' });
-    const stolen = await postMcp(gateway.baseUrl, ping, { ...b, 'mcp-session-id': session, ...PROTOCOL });
+    const stolen = await postMcp(baseUrl, ping, { ...b, 'mcp-session-id': session, ...PROTOCOL });
     expect(stolen.status).toBe(404);
-    const del = await fetch(`${gateway.baseUrl}/mcp`, {
+    const del = await fetch(`${baseUrl}/mcp`, {
       method: 'DELETE',
       headers: { ...b, 'mcp-session-id': session, ...PROTOCOL },
     });
     expect(del.status).toBe(404);
-    const own = await postMcp(gateway.baseUrl, ping, { ...a, 'mcp-session-id': session, ...PROTOCOL });
+    const own = await postMcp(baseUrl, ping, { ...a, 'mcp-session-id': session, ...PROTOCOL });
     expect(own.status).toBe(200);
     expect(await jsonRpcOf(own)).toMatchObject({ id: 2, result: {} });
   });
 });
 
 describe('legacy /sse: keep-alive, idle expiry, readiness with a full session table', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway({
-      ...emulatorEndpoint(emulator.url),
-      GATEWAY_SESSION_TTL_SECONDS: '1',
-      GATEWAY_MAX_SESSIONS: '2',
-    });
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
+  const fixture = useGatewayOnEmulator({
+    env: { GATEWAY_SESSION_TTL_SECONDS: '1', GATEWAY_MAX_SESSIONS: '2' },
   });
 
   it('an idle stream gets heartbeats, then expires; a full table makes /health/ready 503 until it frees', async () => {
-    const before = await fetch(`${gateway.baseUrl}/health/ready`);
+    const before = await fetch(`${fixture.gateway.baseUrl}/health/ready`);
     expect(before.status).toBe(200);
     await before.text();
-    const first = await openRawSse(gateway.baseUrl);
-    const second = await openRawSse(gateway.baseUrl);
-    const full = await fetch(`${gateway.baseUrl}/health/ready`);
+    const first = await openRawSse(fixture.gateway.baseUrl);
+    const second = await openRawSse(fixture.gateway.baseUrl);
+    const full = await fetch(`${fixture.gateway.baseUrl}/health/ready`);
     expect(full.status).toBe(503);
     await full.text();
-    const refused = await fetch(`${gateway.baseUrl}/sse`);
+    const refused = await fetch(`${fixture.gateway.baseUrl}/sse`);
     expect(refused.status).toBe(503);
     await refused.text();
     const startedAt = Date.now();
@@ -210,38 +176,27 @@ describe('legacy /sse: keep-alive, idle expiry, readiness with a full session ta
     const expiredAfterMs = Date.now() - startedAt;
     expect(expiredAfterMs).toBeLessThan(5_000);
     expect(first.received()).toMatch(/^: keep-alive$/m);
-    const ready = await fetch(`${gateway.baseUrl}/health/ready`);
+    const ready = await fetch(`${fixture.gateway.baseUrl}/health/ready`);
     const readyBody = (await ready.json()) as { info?: { sessions?: unknown } };
     expect(
       readyBody.info?.sessions ?? (readyBody as { error?: { sessions?: unknown } }).error?.sessions,
     ).toBeDefined();
     expect(ready.status).toBe(200);
-    const reopened = await openRawSse(gateway.baseUrl);
+    const reopened = await openRawSse(fixture.gateway.baseUrl);
     reopened.close();
   }, 15_000);
 });
 
 describe('readiness detail is for key holders; the status code is for everyone', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway({ ...emulatorEndpoint(emulator.url), GATEWAY_API_KEYS: 'ops-key' });
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
+  const fixture = useGatewayOnEmulator({ env: { GATEWAY_API_KEYS: 'ops-key' } });
 
   it('without a key: only the status (no upstream URLs, circuit state, counts); with a key: the full report', async () => {
-    const anonymous = await fetch(`${gateway.baseUrl}/health/ready`);
+    const anonymous = await fetch(`${fixture.gateway.baseUrl}/health/ready`);
     expect(anonymous.status).toBe(200);
     const text = await anonymous.text();
     expect(JSON.parse(text)).toEqual({ status: 'ok' });
-    expect(text).not.toContain(emulator.url);
-    const operator = await fetch(`${gateway.baseUrl}/health/ready`, {
+    expect(text).not.toContain(fixture.emulator.url);
+    const operator = await fetch(`${fixture.gateway.baseUrl}/health/ready`, {
       headers: { authorization: 'Bearer ops-key' },
     });
     expect(operator.status).toBe(200);
@@ -249,8 +204,8 @@ describe('readiness detail is for key holders; the status code is for everyone',
   });
 
   it('a REST tool error names no upstream URL', async () => {
-    emulator.script({ kind: 'malformed' });
-    const res = await fetch(`${gateway.baseUrl}/v1/tools/review_code`, {
+    fixture.emulator.script({ kind: 'malformed' });
+    const res = await fetch(`${fixture.gateway.baseUrl}/v1/tools/review_code`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer ops-key' },
       body: JSON.stringify({ code: 'x = 1' }),

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { BUILT_HEALTHCHECK } from './support/built-gateway';
 import { startGateway } from './support/gateway-harness';
+import { freePort } from '@app/testing';
 
 function runHealthcheck(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
@@ -12,14 +12,6 @@ function runHealthcheck(env: Record<string, string>): Promise<{ code: number; st
       (error, _out, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
     );
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('healthcheck CLI (container HEALTHCHECK)', () => {
@@ -37,7 +29,7 @@ describe('healthcheck CLI (container HEALTHCHECK)', () => {
   });
 
   it('exits 1 with a reason when nothing answers', async () => {
-    const result = await runHealthcheck({ GATEWAY_PORT: String(await closedPort()) });
+    const result = await runHealthcheck({ GATEWAY_PORT: String(await freePort()) });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^unhealthy: http:\/\/127\.0\.0\.1:\d+\/mcp: /);
   });
@@ -56,7 +48,7 @@ describe('probeGateway (in-process)', () => {
     } finally {
       await gateway.close();
     }
-    expect(await probeGateway(await closedPort(), undefined, 2_000)).toMatch(
+    expect(await probeGateway(await freePort(), undefined, 2_000)).toMatch(
       /^http:\/\/127\.0\.0\.1:\d+\/mcp: /,
     );
   });

@@ -1,37 +1,16 @@
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { REVIEW_REPLY } from './support/model-replies';
-import {
-  connectLegacySse,
-  emulatorEndpoint,
-  startGateway,
-  type RunningGateway,
-} from './support/gateway-harness';
+import { connectLegacySse, useGatewayOnEmulator } from './support/gateway-harness';
 
 describe('MCP over legacy HTTP+SSE (/sse + /messages)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-  let client: Client;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-    client = await connectLegacySse(gateway.baseUrl);
-  });
-
-  afterAll(async () => {
-    await client.close();
-    await gateway.close();
-    await emulator.close();
-  });
+  const fixture = useGatewayOnEmulator({ connect: (gateway) => connectLegacySse(gateway.baseUrl) });
 
   it('lists the three tools and calls review_code with valid structured output', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await fixture.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
-    emulator.script({ text: REVIEW_REPLY });
-    const result = (await client.callTool({
+    fixture.emulator.script({ text: REVIEW_REPLY });
+    const result = (await fixture.client.callTool({
       name: 'review_code',
       arguments: { code: 'a / b' },
     })) as CallToolResult;
@@ -42,21 +21,20 @@ describe('MCP over legacy HTTP+SSE (/sse + /messages)', () => {
   });
 
   it('cancelling over SSE aborts the upstream request', async () => {
-    emulator.reset();
-    emulator.script({ kind: 'hang' });
+    fixture.emulator.script({ kind: 'hang' });
     const controller = new AbortController();
-    const call = client.callTool({ name: 'formalize_task', arguments: { task: 't' } }, undefined, {
+    const call = fixture.client.callTool({ name: 'formalize_task', arguments: { task: 't' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForGenerations(1);
+    await fixture.emulator.waitForGenerations(1);
     controller.abort();
     await expect(call).rejects.toThrow();
-    await emulator.waitForAborts(1, 5_000);
+    await fixture.emulator.waitForAborts(1, 5_000);
   });
 
   it('rejects an unknown or missing sessionId and malformed messages with JSON-RPC errors', async () => {
     const post = (query: string, body: string) =>
-      fetch(`${gateway.baseUrl}/messages${query}`, {
+      fetch(`${fixture.gateway.baseUrl}/messages${query}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
@@ -68,6 +46,6 @@ describe('MCP over legacy HTTP+SSE (/sse + /messages)', () => {
     const missing = await post('', ping);
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error: { message: expect.stringMatching(/sessionId/) } });
-    expect(await client.ping()).toEqual({});
+    expect(await fixture.client.ping()).toEqual({});
   });
 });

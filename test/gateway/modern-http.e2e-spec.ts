@@ -1,9 +1,8 @@
 import { MODEL_TOOL_NAMES, TOOL_CONTRACTS } from '@app/contracts';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { FORMALIZE_REPLY, GENERATE_REPLY, REVIEW_REPLY, chunksOf } from './support/model-replies';
-import { emulatorEndpoint, startGateway, type RunningGateway } from './support/gateway-harness';
+import { useGatewayOnEmulator } from './support/gateway-harness';
 import { modelTools } from './support/tool-names';
 
 const MODERN = '2026-07-28';
@@ -20,27 +19,11 @@ async function connectModern(url: string): Promise<Client> {
 
 /** A v2 SDK client pinned to 2026-07-28 against the real gateway: no initialize, no session. */
 describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client, pinned)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-  let client: Client;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-    client = await connectModern(`${gateway.baseUrl}/mcp`);
-  });
-
-  afterAll(async () => {
-    await client.close();
-    await gateway.close();
-    await emulator.close();
-  });
-
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator({ connect: (gateway) => connectModern(`${gateway.baseUrl}/mcp`) });
 
   it('negotiates the modern era and lists the tools in a fixed order with the contracts’ schemas', async () => {
-    expect(client.getProtocolEra()).toBe('modern');
-    const { tools } = await client.listTools();
+    expect(fixture.client.getProtocolEra()).toBe('modern');
+    const { tools } = await fixture.client.listTools();
     expect(modelTools(tools.map((tool) => tool.name))).toEqual([...MODEL_TOOL_NAMES]);
     for (const tool of tools) {
       expect(tool.inputSchema).toEqual(
@@ -50,7 +33,7 @@ describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client, pinned)', () => {
   });
 
   it('calls each tool with progress while the model streams; structuredContent matches outputSchema', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await fixture.client.listTools();
     const calls = {
       formalize_task: { args: { task: 'merge overlapping intervals' }, reply: FORMALIZE_REPLY },
       generate_code: { args: { task: 'merge overlapping intervals' }, reply: GENERATE_REPLY },
@@ -58,9 +41,9 @@ describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client, pinned)', () => {
     };
     for (const tool of tools.filter((listed) => listed.name in calls)) {
       const call = calls[tool.name as keyof typeof calls];
-      emulator.script({ chunks: chunksOf(call.reply, 16), chunkDelayMs: 5 });
+      fixture.emulator.script({ chunks: chunksOf(call.reply, 16), chunkDelayMs: 5 });
       const progress: number[] = [];
-      const result = await client.callTool(
+      const result = await fixture.client.callTool(
         { name: tool.name, arguments: call.args },
         { onprogress: (p) => progress.push(p.progress) },
       );
@@ -71,15 +54,15 @@ describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client, pinned)', () => {
   });
 
   it('cancelling a call (closing its response stream) aborts the upstream model request', async () => {
-    emulator.script({ kind: 'hang' });
+    fixture.emulator.script({ kind: 'hang' });
     const controller = new AbortController();
-    const call = client.callTool(
+    const call = fixture.client.callTool(
       { name: 'generate_code', arguments: { task: 'x' } },
       { signal: controller.signal, onprogress: () => undefined },
     );
-    await emulator.waitForRequests(1);
+    await fixture.emulator.waitForRequests(1);
     controller.abort();
     await expect(call).rejects.toThrow();
-    await emulator.waitForAborts(1, 5_000);
+    await fixture.emulator.waitForAborts(1, 5_000);
   });
 });

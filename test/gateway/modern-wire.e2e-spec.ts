@@ -1,7 +1,7 @@
 import { MODEL_TOOL_NAMES } from '@app/contracts';
 import request from 'supertest';
 import { GENERATE_REPLY, chunksOf } from './support/model-replies';
-import { postMcp, startGateway, useGatewayOnEmulator, type RunningGateway } from './support/gateway-harness';
+import { postMcp, useGateway, useGatewayOnEmulator } from './support/gateway-harness';
 import { MODERN, messagesOf, modernBody, postModern } from './support/modern-wire';
 import { modelTools } from './support/tool-names';
 
@@ -182,23 +182,17 @@ describe('MCP 2026-07-28 on the wire (raw requests)', () => {
 });
 
 describe('MCP 2026-07-28 behind API keys and the Host/Origin allow-list', () => {
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ GATEWAY_API_KEYS: 'k-1' });
-  });
-
-  afterAll(() => gateway.close());
+  const fixture = useGateway({ env: { GATEWAY_API_KEYS: 'k-1' } });
 
   it('refuses a 2026 request without the key (401) or from a foreign Origin (403); lists are private then', async () => {
-    const anonymous = await postModern(gateway.baseUrl, { method: 'tools/list' });
+    const anonymous = await postModern(fixture.gateway.baseUrl, { method: 'tools/list' });
     expect(anonymous.status).toBe(401);
-    const foreign = await postModern(gateway.baseUrl, {
+    const foreign = await postModern(fixture.gateway.baseUrl, {
       method: 'tools/list',
       headers: { authorization: 'Bearer k-1', origin: 'http://evil.example' },
     });
     expect(foreign.status).toBe(403);
-    const allowed = await postModern(gateway.baseUrl, {
+    const allowed = await postModern(fixture.gateway.baseUrl, {
       method: 'tools/list',
       headers: { authorization: 'Bearer k-1' },
     });

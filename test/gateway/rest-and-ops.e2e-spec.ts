@@ -1,34 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { TOOL_CONTRACTS } from '@app/contracts';
 import { jest } from '@jest/globals';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import { startModelServerEmulator } from '@app/testing';
 import request from 'supertest';
 import { FORMALIZE_REPLY, GENERATE_REPLY, REVIEW_REPLY } from './support/model-replies';
 import {
   connectStreamableHttp,
   emulatorEndpoint,
   startGateway,
+  useGateway,
+  useGatewayOnEmulator,
   type RunningGateway,
 } from './support/gateway-harness';
 
 describe('REST, docs, health and metrics', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
-
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator();
 
   it('GET /v1/tools lists the tools with their input and output JSON Schemas', async () => {
-    const res = await request(gateway.baseUrl).get('/v1/tools').expect(200);
+    const res = await request(fixture.gateway.baseUrl).get('/v1/tools').expect(200);
     expect(res.body.tools).toHaveLength(4);
     expect(res.body.tools[2]).toMatchObject({
       name: 'review_code',
@@ -38,8 +27,8 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('POST /v1/tools/{name} answers each tool with its structured output', async () => {
-    emulator.script({ text: FORMALIZE_REPLY }, { text: GENERATE_REPLY }, { text: REVIEW_REPLY });
-    const api = request(gateway.baseUrl);
+    fixture.emulator.script({ text: FORMALIZE_REPLY }, { text: GENERATE_REPLY }, { text: REVIEW_REPLY });
+    const api = request(fixture.gateway.baseUrl);
     const formalized = await api
       .post('/v1/tools/formalize_task')
       .send({ task: 'merge intervals' })
@@ -58,7 +47,7 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('errors are {"error":{code,message,details}} with the status of the code and a correlation id', async () => {
-    const api = request(gateway.baseUrl);
+    const api = request(fixture.gateway.baseUrl);
     const invalid = await api
       .post('/v1/tools/review_code')
       .set('x-request-id', 'req-123')
@@ -86,7 +75,7 @@ describe('REST, docs, health and metrics', () => {
     expect(route.body.error.code).toBe('NOT_FOUND');
     const healthRoute = await api.get('/health/nothing-here').expect(404);
     expect(healthRoute.body.error).toMatchObject({ code: 'NOT_FOUND', message: expect.any(String) });
-    emulator.script({
+    fixture.emulator.script({
       kind: 'error',
       status: 503,
       body: { error: { code: 503, message: 'Loading model', type: 'unavailable_error' } },
@@ -102,7 +91,7 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('a body declared as anything but JSON is 415 with the REST error body', async () => {
-    const api = request(gateway.baseUrl);
+    const api = request(fixture.gateway.baseUrl);
     const text = await api
       .post('/v1/tools/generate_code')
       .set('content-type', 'text/plain')
@@ -113,17 +102,17 @@ describe('REST, docs, health and metrics', () => {
       message: expect.stringMatching(/application\/json.*"text\/plain"/),
     });
     await api.post('/v1/tools/generate_code').type('form').send({ task: 'add' }).expect(415);
-    emulator.script({ text: GENERATE_REPLY });
+    fixture.emulator.script({ text: GENERATE_REPLY });
     await api
       .post('/v1/tools/generate_code')
       .set('content-type', 'application/json; charset=utf-8')
       .send('{"task":"add"}')
       .expect(200);
-    expect(emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(fixture.emulator.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   it('a body over the limit is 413 JSON, not an HTML page', async () => {
-    const res = await request(gateway.baseUrl)
+    const res = await request(fixture.gateway.baseUrl)
       .post('/v1/tools/review_code')
       .set('content-type', 'application/json')
       .send(JSON.stringify({ code: 'x'.repeat(1_100_000) }))
@@ -133,7 +122,7 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('foreign Host or Origin is refused (DNS-rebinding protection on a loopback bind)', async () => {
-    const api = request(gateway.baseUrl);
+    const api = request(fixture.gateway.baseUrl);
     const host = await api.get('/v1/tools').set('host', 'evil.example:80').expect(403);
     expect(host.body.error.message).toMatch(/Host "evil.example:80" is not allowed/);
     const origin = await api.get('/v1/tools').set('origin', 'http://evil.example').expect(403);
@@ -150,7 +139,7 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('/health/live needs nothing; /health/ready shows the code model and the MCP discovery smoke', async () => {
-    const api = request(gateway.baseUrl);
+    const api = request(fixture.gateway.baseUrl);
     expect((await api.get('/health/live').expect(200)).body.status).toBe('ok');
     const ready = await api.get('/health/ready').expect(200);
     // degraded (still 200) when the scripted 503 of an earlier test left a recent failure on the replica
@@ -166,7 +155,7 @@ describe('REST, docs, health and metrics', () => {
     const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
     const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
     try {
-      const api = request(gateway.baseUrl);
+      const api = request(fixture.gateway.baseUrl);
       await api.get('/health/live').expect(200);
       await api.get('/v1/tools').expect(200);
       await api.post('/v1/tools/review_code').send({ code: 7 }).expect(400);
@@ -182,12 +171,12 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('/metrics has tool calls, latency histograms, upstream latency, time to first token, errors and sessions', async () => {
-    emulator.script({ text: FORMALIZE_REPLY, chunks: [FORMALIZE_REPLY] });
-    const client = await connectStreamableHttp(gateway.baseUrl);
+    fixture.emulator.script({ text: FORMALIZE_REPLY, chunks: [FORMALIZE_REPLY] });
+    const client = await connectStreamableHttp(fixture.gateway.baseUrl);
     await client.callTool({ name: 'formalize_task', arguments: { task: 'x' } }, undefined, {
       onprogress: () => undefined,
     });
-    const text = (await request(gateway.baseUrl).get('/metrics').expect(200)).text;
+    const text = (await request(fixture.gateway.baseUrl).get('/metrics').expect(200)).text;
     await client.close();
     expect(text).toMatch(
       /mcp_gateway_tool_calls_total\{tool="formalize_task",transport="streamable-http",outcome="ok",era="legacy"\} \d+/,
@@ -202,7 +191,7 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('the OpenAPI document declares every status, Retry-After on 503, and one bearer scheme (not JWT) on every route', async () => {
-    const doc = (await request(gateway.baseUrl).get('/docs-json').expect(200)).body;
+    const doc = (await request(fixture.gateway.baseUrl).get('/docs-json').expect(200)).body;
     expect(doc.components.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer', description: expect.stringContaining('GATEWAY_API_KEYS') },
     });
@@ -222,7 +211,7 @@ describe('REST, docs, health and metrics', () => {
   });
 
   it('/docs serves the OpenAPI UI; its JSON documents each tool with the contract schemas', async () => {
-    const api = request(gateway.baseUrl);
+    const api = request(fixture.gateway.baseUrl);
     const ui = await api.get('/docs').redirects(1).expect(200);
     expect(ui.text).toContain('swagger');
     const doc = (await api.get('/docs-json').expect(200)).body;
@@ -235,12 +224,16 @@ describe('REST, docs, health and metrics', () => {
   });
 });
 
+/** A gateway whose code model address had a listener a moment ago and has none now: connection refused. */
+async function startGatewayOnStoppedModelServer(): Promise<RunningGateway> {
+  const emulator = await startModelServerEmulator();
+  await emulator.close();
+  return startGateway(emulatorEndpoint(emulator.url));
+}
+
 describe('REST with the code model unreachable', () => {
   it('is 503 with Retry-After (not 500/502): the gateway is fine, its model is not', async () => {
-    const emulator = await startModelServerEmulator();
-    const deadUrl = emulator.url;
-    await emulator.close();
-    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    const gateway = await startGatewayOnStoppedModelServer();
     try {
       const answer = await request(gateway.baseUrl)
         .post('/v1/tools/generate_code')
@@ -259,10 +252,7 @@ describe('REST with the code model unreachable', () => {
 
 describe('readiness with the code model down', () => {
   it('/health/ready is 503 naming the code model, /health/live stays 200', async () => {
-    const emulator = await startModelServerEmulator();
-    const deadUrl = emulator.url;
-    await emulator.close();
-    const gateway = await startGateway(emulatorEndpoint(deadUrl));
+    const gateway = await startGatewayOnStoppedModelServer();
     try {
       const api = request(gateway.baseUrl);
       await api.get('/health/live').expect(200);
@@ -276,16 +266,10 @@ describe('readiness with the code model down', () => {
 });
 
 describe('API keys (GATEWAY_API_KEYS)', () => {
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ GATEWAY_API_KEYS: 'key-one,key-two' });
-  });
-
-  afterAll(() => gateway.close());
+  const fixture = useGateway({ env: { GATEWAY_API_KEYS: 'key-one,key-two' } });
 
   it('requires a valid bearer key on every route but /health/*', async () => {
-    const api = request(gateway.baseUrl);
+    const api = request(fixture.gateway.baseUrl);
     const missing = await api.get('/v1/tools').expect(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
     expect(missing.body.error.code).toBe('UNAUTHORIZED');
@@ -301,9 +285,11 @@ describe('API keys (GATEWAY_API_KEYS)', () => {
   });
 
   it('an SDK client with the key connects and lists the tools', async () => {
-    const client = await connectStreamableHttp(gateway.baseUrl, { authorization: 'Bearer key-one' });
+    const client = await connectStreamableHttp(fixture.gateway.baseUrl, { authorization: 'Bearer key-one' });
     expect((await client.listTools()).tools).toHaveLength(4);
     await client.close();
-    await expect(connectStreamableHttp(gateway.baseUrl, { authorization: 'Bearer nope' })).rejects.toThrow();
+    await expect(
+      connectStreamableHttp(fixture.gateway.baseUrl, { authorization: 'Bearer nope' }),
+    ).rejects.toThrow();
   });
 });

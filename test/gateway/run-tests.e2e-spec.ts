@@ -8,6 +8,7 @@ import {
   connectLegacySse,
   connectStreamableHttp,
   startGateway,
+  useGateway,
   type RunningGateway,
 } from './support/gateway-harness';
 
@@ -46,14 +47,12 @@ async function postTool(
 
 /** run_tests through every door of the real gateway, with real bubblewrap behind it. */
 describe('run_tests tool (sandbox available)', () => {
-  let gateway: RunningGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ SANDBOX: 'auto', SANDBOX_TIMEOUT_SECONDS: '5' });
-  });
-  afterAll(() => gateway.close());
+  const fixture = useGateway({ env: { SANDBOX: 'auto', SANDBOX_TIMEOUT_SECONDS: '5' } });
 
   it('is listed over REST with its schemas and honest annotations (executes, in a sandbox, closed world)', async () => {
-    const { tools } = (await (await fetch(`${gateway.baseUrl}/v1/tools`)).json()) as { tools: ToolListing[] };
+    const { tools } = (await (await fetch(`${fixture.gateway.baseUrl}/v1/tools`)).json()) as {
+      tools: ToolListing[];
+    };
     const tool = tools.find((t) => t.name === 'run_tests')!;
     expect(tool.annotations).toEqual({
       title: 'Run tests',
@@ -67,14 +66,14 @@ describe('run_tests tool (sandbox available)', () => {
   });
 
   it('REST: passing and failing tests, failures parsed; bad input is a 400 naming the field', async () => {
-    const passed = await postTool(gateway, 'run_tests', PASSING);
+    const passed = await postTool(fixture.gateway, 'run_tests', PASSING);
     expect(passed.status).toBe(200);
     expect(passed.body).toMatchObject({ passed: true, status: 'passed', exit_code: 0, failures: [] });
-    const failed = await postTool(gateway, 'run_tests', FAILING);
+    const failed = await postTool(fixture.gateway, 'run_tests', FAILING);
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ passed: false, status: 'failed', exit_code: 1 });
     expect(failed.body.failures[0]?.message).toContain('AssertionError: add(2, 3) should be 6');
-    const bad = await postTool(gateway, 'run_tests', { ...PASSING, language: 'cobol' });
+    const bad = await postTool(fixture.gateway, 'run_tests', { ...PASSING, language: 'cobol' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
     expect(bad.body.error.message).toContain('language');
@@ -86,7 +85,7 @@ describe('run_tests tool (sandbox available)', () => {
   ])(
     'MCP over %s: listed and callable, structuredContent is the run_tests output',
     async (_name, connect) => {
-      const client: Client = await connect(gateway.baseUrl);
+      const client: Client = await connect(fixture.gateway.baseUrl);
       try {
         const { tools } = await client.listTools();
         expect(tools.map((t) => t.name)).toContain('run_tests');
@@ -115,12 +114,12 @@ describe('run_tests tool (sandbox available)', () => {
       tests: 'while True:\n    try:\n        os.fork()\n    except OSError:\n        pass',
       timeout_seconds: 3,
     };
-    const running = postTool(gateway, 'run_tests', bomb);
+    const running = postTool(fixture.gateway, 'run_tests', bomb);
     await new Promise((resolve) => setTimeout(resolve, 800)); // let it reach the process limit
     const latencies: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       const started = performance.now();
-      const live = await fetch(`${gateway.baseUrl}/health/live`);
+      const live = await fetch(`${fixture.gateway.baseUrl}/health/live`);
       latencies.push(performance.now() - started);
       expect(live.status).toBe(200);
     }

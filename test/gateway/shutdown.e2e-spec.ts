@@ -1,31 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import type { ChildProcess } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { BUILT_GATEWAY, REPO_ROOT } from './support/built-gateway';
+import { useEmulator } from './support/gateway-harness';
+import { startGatewayProcess } from './support/gateway-process';
 import { GENERATE_REPLY } from './support/model-replies';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForHealth(url: string, deadline = Date.now() + 20_000): Promise<void> {
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${url}/health/live`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('gateway did not come up');
-}
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -33,40 +12,29 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 
 /** SIGTERM: stop accepting, let running calls finish within the grace period, close sessions, exit 0. */
 describe('graceful shutdown of the built gateway (HTTP)', () => {
-  let emulator: ModelServerEmulator;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-  }, 60_000);
-
-  afterAll(() => emulator.close());
+  const fixture = useEmulator();
 
   it('finishes an in-flight call, then exits 0', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [BUILT_GATEWAY], {
-      cwd: REPO_ROOT,
-      stdio: 'ignore',
-      env: {
-        PATH: process.env.PATH ?? '',
-        GATEWAY_PORT: String(port),
-        STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
-        STARCODER_MODEL: 'starcoder2-7b',
-        LOG_LEVEL: 'warn',
-      },
+    const { emulator } = fixture;
+    const gateway = await startGatewayProcess({
+      STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
+      STARCODER_MODEL: 'starcoder2-7b',
     });
-    const exited = exitOf(child);
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitForHealth(baseUrl);
+    const exited = exitOf(gateway.child);
     const client = new Client({ name: 'shutdown-e2e', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`)));
-    emulator.script({ text: GENERATE_REPLY, delayMs: 700 });
-    const call = client.callTool({ name: 'generate_code', arguments: { task: 'merge intervals' } });
-    await emulator.waitForGenerations(1);
-    child.kill('SIGTERM');
-    const result = (await call) as CallToolResult;
-    expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ language: 'python' });
-    expect(await exited).toBe(0);
-    await client.close().catch(() => undefined);
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.baseUrl}/mcp`)));
+      emulator.script({ text: GENERATE_REPLY, delayMs: 700 });
+      const call = client.callTool({ name: 'generate_code', arguments: { task: 'merge intervals' } });
+      await emulator.waitForGenerations(1);
+      gateway.child.kill('SIGTERM');
+      const result = (await call) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ language: 'python' });
+      expect(await exited).toBe(0);
+    } finally {
+      await client.close().catch(() => undefined);
+      await gateway.stop();
+    }
   }, 30_000);
 });

@@ -1,39 +1,26 @@
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { FORMALIZE_REPLY } from './support/model-replies';
 import {
   INITIALIZE,
   connectStreamableHttp,
-  emulatorEndpoint,
   postMcp,
-  startGateway,
-  type RunningGateway,
+  useGateway,
+  useGatewayOnEmulator,
 } from './support/gateway-harness';
 
 describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway({ ...emulatorEndpoint(emulator.url), GATEWAY_MCP_MODE: 'stateless' });
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
+  const fixture = useGatewayOnEmulator({ env: { GATEWAY_MCP_MODE: 'stateless' } });
 
   it('serves an SDK client without sessions: no Mcp-Session-Id is issued', async () => {
-    const init = await postMcp(gateway.baseUrl, INITIALIZE);
+    const init = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     expect(init.status).toBe(200);
     expect(init.headers.get('mcp-session-id')).toBeNull();
     await init.text();
-    const client = await connectStreamableHttp(gateway.baseUrl);
+    const client = await connectStreamableHttp(fixture.gateway.baseUrl);
     try {
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(['formalize_task', 'generate_code', 'review_code', 'run_tests']);
-      emulator.script({ text: FORMALIZE_REPLY });
+      fixture.emulator.script({ text: FORMALIZE_REPLY });
       const result = (await client.callTool({
         name: 'formalize_task',
         arguments: { task: 'merge' },
@@ -46,7 +33,7 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
 
   it('any request can go to any replica: tools/list works without initialize on this instance', async () => {
     const res = await postMcp(
-      gateway.baseUrl,
+      fixture.gateway.baseUrl,
       JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list' }),
       {
         'mcp-protocol-version': '2025-11-25',
@@ -57,14 +44,14 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
   });
 
   it('GET /mcp (standalone stream) is 405 in stateless mode', async () => {
-    const res = await fetch(`${gateway.baseUrl}/mcp`, { headers: { accept: 'text/event-stream' } });
+    const res = await fetch(`${fixture.gateway.baseUrl}/mcp`, { headers: { accept: 'text/event-stream' } });
     expect(res.status).toBe(405);
     expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
   });
 
   it('a dropped connection aborts the upstream request', async () => {
-    emulator.reset();
-    emulator.script({ kind: 'hang' });
+    fixture.emulator.reset();
+    fixture.emulator.script({ kind: 'hang' });
     const controller = new AbortController();
     const body = JSON.stringify({
       jsonrpc: '2.0',
@@ -73,32 +60,26 @@ describe('MCP Streamable HTTP in stateless mode (GATEWAY_MCP_MODE=stateless)', (
       params: { name: 'generate_code', arguments: { task: 'x' } },
     });
     const pending = postMcp(
-      gateway.baseUrl,
+      fixture.gateway.baseUrl,
       body,
       { 'mcp-protocol-version': '2025-11-25' },
       controller.signal,
     ).then((res) => res.text());
-    await emulator.waitForGenerations(1);
+    await fixture.emulator.waitForGenerations(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await emulator.waitForAborts(1, 5_000);
+    await fixture.emulator.waitForAborts(1, 5_000);
   });
 });
 
 describe('stateful session limits (GATEWAY_MAX_SESSIONS, GATEWAY_SESSION_TTL_SECONDS)', () => {
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ GATEWAY_MAX_SESSIONS: '1', GATEWAY_SESSION_TTL_SECONDS: '1' });
-  });
-
-  afterAll(() => gateway.close());
+  const fixture = useGateway({ env: { GATEWAY_MAX_SESSIONS: '1', GATEWAY_SESSION_TTL_SECONDS: '1' } });
 
   it('refuses a session over the cap with 503 + Retry-After, and evicts idle sessions after the TTL (then 404)', async () => {
-    const first = await postMcp(gateway.baseUrl, INITIALIZE);
+    const first = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     const session = first.headers.get('mcp-session-id')!;
     await first.text();
-    const second = await postMcp(gateway.baseUrl, INITIALIZE);
+    const second = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     expect(second.status).toBe(503);
     expect(second.headers.get('retry-after')).toBe('30');
     expect(await second.json()).toMatchObject({
@@ -108,12 +89,12 @@ describe('stateful session limits (GATEWAY_MAX_SESSIONS, GATEWAY_SESSION_TTL_SEC
     await new Promise((resolve) => setTimeout(resolve, 1_600));
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
     const expired = await postMcp(
-      gateway.baseUrl,
+      fixture.gateway.baseUrl,
       JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
       headers,
     );
     expect(expired.status).toBe(404);
-    const again = await postMcp(gateway.baseUrl, INITIALIZE);
+    const again = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     expect(again.status).toBe(200);
     await again.text();
   });

@@ -1,6 +1,4 @@
 import { TOOL_CONTRACTS, TOOL_NAMES } from '@app/contracts';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { FORMALIZE_REPLY, GENERATE_REPLY, REVIEW_REPLY, chunksOf } from './support/model-replies';
@@ -10,7 +8,7 @@ import {
   emulatorEndpoint,
   postMcp,
   startGateway,
-  type RunningGateway,
+  useGatewayOnEmulator,
 } from './support/gateway-harness';
 
 const ajv = new Ajv2020({ strict: false });
@@ -29,26 +27,10 @@ function errorText(result: unknown): string {
 }
 
 describe('MCP over Streamable HTTP (stateful)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-  let client: Client;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-    client = await connectStreamableHttp(gateway.baseUrl);
-  });
-
-  afterAll(async () => {
-    await client.close();
-    await gateway.close();
-    await emulator.close();
-  });
-
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator({ connect: (gateway) => connectStreamableHttp(gateway.baseUrl) });
 
   it('lists the tools (run_tests too: bubblewrap works here) with exactly the contracts’ JSON Schemas and annotations', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await fixture.client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual([...TOOL_NAMES]);
     for (const tool of tools) {
       const contract = TOOL_CONTRACTS[tool.name as keyof typeof TOOL_CONTRACTS];
@@ -59,7 +41,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
   });
 
   it('calls each tool; structuredContent validates against the listed outputSchema and has a text copy', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await fixture.client.listTools();
     const calls = {
       formalize_task: { args: { task: 'merge overlapping intervals' }, reply: FORMALIZE_REPLY },
       generate_code: { args: { task: 'merge overlapping intervals' }, reply: GENERATE_REPLY },
@@ -68,19 +50,25 @@ describe('MCP over Streamable HTTP (stateful)', () => {
     };
     for (const tool of tools) {
       const call = calls[tool.name as keyof typeof calls];
-      if (call.reply !== undefined) emulator.script({ text: call.reply });
-      const result = (await client.callTool({ name: tool.name, arguments: call.args })) as CallToolResult;
+      if (call.reply !== undefined) fixture.emulator.script({ text: call.reply });
+      const result = (await fixture.client.callTool({
+        name: tool.name,
+        arguments: call.args,
+      })) as CallToolResult;
       const value = structured(result);
       expect(ajv.validate(tool.outputSchema!, value)).toBe(true);
       const text = result.content[0];
       expect(text?.type === 'text' && JSON.parse(text.text)).toEqual(value);
     }
-    expect(emulator.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(3);
+    expect(fixture.emulator.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(3);
   });
 
   it('returns the generated code, its language and the explanation', async () => {
-    emulator.script({ text: GENERATE_REPLY });
-    const result = await client.callTool({ name: 'generate_code', arguments: { task: 'merge intervals' } });
+    fixture.emulator.script({ text: GENERATE_REPLY });
+    const result = await fixture.client.callTool({
+      name: 'generate_code',
+      arguments: { task: 'merge intervals' },
+    });
     expect(structured(result)).toMatchObject({
       language: 'python',
       code: expect.stringContaining('def merge'),
@@ -88,11 +76,15 @@ describe('MCP over Streamable HTTP (stateful)', () => {
   });
 
   it('sends throttled progress notifications while the model streams', async () => {
-    emulator.script({ chunks: chunksOf(GENERATE_REPLY, 4), chunkDelayMs: 15 });
+    fixture.emulator.script({ chunks: chunksOf(GENERATE_REPLY, 4), chunkDelayMs: 15 });
     const progress: number[] = [];
-    const result = await client.callTool({ name: 'generate_code', arguments: { task: 'merge' } }, undefined, {
-      onprogress: (p) => progress.push(p.progress),
-    });
+    const result = await fixture.client.callTool(
+      { name: 'generate_code', arguments: { task: 'merge' } },
+      undefined,
+      {
+        onprogress: (p) => progress.push(p.progress),
+      },
+    );
     expect(structured(result).code).toContain('def merge');
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.length).toBeLessThan(chunksOf(GENERATE_REPLY, 4).length / 2);
@@ -100,29 +92,29 @@ describe('MCP over Streamable HTTP (stateful)', () => {
   });
 
   it('cancelling a call (notifications/cancelled) aborts the upstream model request', async () => {
-    emulator.script({ kind: 'hang' });
+    fixture.emulator.script({ kind: 'hang' });
     const controller = new AbortController();
-    const call = client.callTool({ name: 'generate_code', arguments: { task: 'slow' } }, undefined, {
+    const call = fixture.client.callTool({ name: 'generate_code', arguments: { task: 'slow' } }, undefined, {
       signal: controller.signal,
     });
-    await emulator.waitForGenerations(1);
+    await fixture.emulator.waitForGenerations(1);
     controller.abort('user pressed stop');
     await expect(call).rejects.toThrow();
-    await emulator.waitForAborts(1, 5_000);
-    expect(emulator.abortedCount).toBe(1);
+    await fixture.emulator.waitForAborts(1, 5_000);
+    expect(fixture.emulator.abortedCount).toBe(1);
   });
 
   it('a dropped connection mid-call aborts the upstream model request', async () => {
-    const init = await postMcp(gateway.baseUrl, INITIALIZE);
+    const init = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     const session = init.headers.get('mcp-session-id')!;
     await init.text();
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
     await postMcp(
-      gateway.baseUrl,
+      fixture.gateway.baseUrl,
       JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
       headers,
     );
-    emulator.script({ kind: 'hang' });
+    fixture.emulator.script({ kind: 'hang' });
     const controller = new AbortController();
     const call = JSON.stringify({
       jsonrpc: '2.0',
@@ -130,31 +122,33 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       method: 'tools/call',
       params: { name: 'review_code', arguments: { code: 'x = 1' } },
     });
-    const pending = postMcp(gateway.baseUrl, call, headers, controller.signal).then((res) => res.text());
-    await emulator.waitForGenerations(1);
+    const pending = postMcp(fixture.gateway.baseUrl, call, headers, controller.signal).then((res) =>
+      res.text(),
+    );
+    await fixture.emulator.waitForGenerations(1);
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await emulator.waitForAborts(1, 5_000);
+    await fixture.emulator.waitForAborts(1, 5_000);
   });
 
   it('supports logging/setLevel and then reports failed calls as log notifications', async () => {
     const messages: unknown[] = [];
-    client.setNotificationHandler(
+    fixture.client.setNotificationHandler(
       (await import('@modelcontextprotocol/sdk/types.js')).LoggingMessageNotificationSchema,
       (notification) => void messages.push(notification.params),
     );
-    await client.setLoggingLevel('warning');
-    emulator.script({ kind: 'error', status: 500, body: { error: { message: 'boom' } } });
-    await client.callTool({ name: 'formalize_task', arguments: { task: 'x' } });
+    await fixture.client.setLoggingLevel('warning');
+    fixture.emulator.script({ kind: 'error', status: 500, body: { error: { message: 'boom' } } });
+    await fixture.client.callTool({ name: 'formalize_task', arguments: { task: 'x' } });
     expect(messages).toEqual([
       expect.objectContaining({ level: 'error', data: expect.objectContaining({ tool: 'formalize_task' }) }),
     ]);
   });
 
   it('serves the prompt templates with argument completion for language', async () => {
-    const { prompts } = await client.listPrompts();
+    const { prompts } = await fixture.client.listPrompts();
     expect(prompts.map((p) => p.name)).toEqual(['formalize_task', 'generate_code', 'review_code']);
-    const prompt = await client.getPrompt({
+    const prompt = await fixture.client.getPrompt({
       name: 'generate_code',
       arguments: { task: 'merge intervals', language: 'rust' },
     });
@@ -162,38 +156,38 @@ describe('MCP over Streamable HTTP (stateful)', () => {
       type: 'text',
       text: expect.stringContaining('merge intervals'),
     });
-    const completion = await client.complete({
+    const completion = await fixture.client.complete({
       ref: { type: 'ref/prompt', name: 'generate_code' },
       argument: { name: 'language', value: 'pyt' },
     });
     expect(completion.completion.values).toContain('python');
-    await expect(client.getPrompt({ name: 'nope' })).rejects.toThrow(/Unknown prompt/);
-    await expect(client.getPrompt({ name: 'review_code', arguments: {} })).rejects.toThrow(/code/);
+    await expect(fixture.client.getPrompt({ name: 'nope' })).rejects.toThrow(/Unknown prompt/);
+    await expect(fixture.client.getPrompt({ name: 'review_code', arguments: {} })).rejects.toThrow(/code/);
   });
 
   describe('bad input gets a clear error and the server keeps serving', () => {
     afterEach(async () => {
-      expect(await client.ping()).toEqual({});
+      expect(await fixture.client.ping()).toEqual({});
     });
 
     it('missing required field → isError naming the field', async () => {
-      expect(errorText(await client.callTool({ name: 'review_code', arguments: {} }))).toMatch(
+      expect(errorText(await fixture.client.callTool({ name: 'review_code', arguments: {} }))).toMatch(
         /VALIDATION_FAILED: .*code/,
       );
     });
 
     it('mistyped field → isError naming the field', async () => {
-      const result = await client.callTool({ name: 'formalize_task', arguments: { task: 42 } });
+      const result = await fixture.client.callTool({ name: 'formalize_task', arguments: { task: 42 } });
       expect(errorText(result)).toMatch(/VALIDATION_FAILED: .*task/);
     });
 
     it('generate_code without task or spec → isError that says what to give', async () => {
-      const result = await client.callTool({ name: 'generate_code', arguments: { language: 'go' } });
+      const result = await fixture.client.callTool({ name: 'generate_code', arguments: { language: 'go' } });
       expect(errorText(result)).toMatch(/either "task".*or "spec"/);
     });
 
     it('oversize code (over the contract limit, under the body limit) → isError', async () => {
-      const result = await client.callTool({
+      const result = await fixture.client.callTool({
         name: 'review_code',
         arguments: { code: 'x'.repeat(1_000_001) },
       });
@@ -201,30 +195,36 @@ describe('MCP over Streamable HTTP (stateful)', () => {
     });
 
     it('unknown tool → JSON-RPC invalid params listing the tools', async () => {
-      const call = client.callTool({ name: 'delete_everything', arguments: {} });
+      const call = fixture.client.callTool({ name: 'delete_everything', arguments: {} });
       await expect(call).rejects.toBeInstanceOf(McpError);
       await expect(call).rejects.toThrow(/Unknown tool: delete_everything.*formalize_task/);
     });
 
     it('model failure → isError with the code and what happened', async () => {
-      emulator.script({ kind: 'error', status: 503, body: { error: { message: 'engine overloaded' } } });
-      const text = errorText(await client.callTool({ name: 'generate_code', arguments: { task: 'x' } }));
+      fixture.emulator.script({
+        kind: 'error',
+        status: 503,
+        body: { error: { message: 'engine overloaded' } },
+      });
+      const text = errorText(
+        await fixture.client.callTool({ name: 'generate_code', arguments: { task: 'x' } }),
+      );
       expect(text).toMatch(/^(UPSTREAM_ERROR|RATE_LIMITED|CIRCUIT_OPEN): /);
       expect(text).toMatch(/code model/);
     });
 
     it('malformed JSON → 400 with JSON-RPC parse error -32700', async () => {
-      const res = await postMcp(gateway.baseUrl, '{"jsonrpc": "2.0", "id": 1, "method": ');
+      const res = await postMcp(fixture.gateway.baseUrl, '{"jsonrpc": "2.0", "id": 1, "method": ');
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
     });
 
     it('valid JSON that is not JSON-RPC → 400 with JSON-RPC invalid request -32600', async () => {
-      const init = await postMcp(gateway.baseUrl, INITIALIZE);
+      const init = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
       const session = init.headers.get('mcp-session-id')!;
       await init.text();
       const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
-      const res = await postMcp(gateway.baseUrl, JSON.stringify({ hello: 'world' }), headers);
+      const res = await postMcp(fixture.gateway.baseUrl, JSON.stringify({ hello: 'world' }), headers);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({
         jsonrpc: '2.0',
@@ -234,17 +234,17 @@ describe('MCP over Streamable HTTP (stateful)', () => {
 
     it('unknown session id → 404; missing session id on a non-initialize request → 400', async () => {
       const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-      const unknown = await postMcp(gateway.baseUrl, list, { 'mcp-session-id': 'no-such-session' });
+      const unknown = await postMcp(fixture.gateway.baseUrl, list, { 'mcp-session-id': 'no-such-session' });
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toMatchObject({
         error: { code: -32001, message: expect.stringMatching(/Session not found/) },
       });
-      const missing = await postMcp(gateway.baseUrl, list);
+      const missing = await postMcp(fixture.gateway.baseUrl, list);
       expect(missing.status).toBe(400);
       expect(await missing.json()).toMatchObject({
         error: { message: expect.stringMatching(/Mcp-Session-Id/) },
       });
-      const get = await fetch(`${gateway.baseUrl}/mcp`, { headers: { accept: 'text/event-stream' } });
+      const get = await fetch(`${fixture.gateway.baseUrl}/mcp`, { headers: { accept: 'text/event-stream' } });
       expect(get.status).toBe(400);
     });
 
@@ -255,7 +255,7 @@ describe('MCP over Streamable HTTP (stateful)', () => {
         method: 'tools/list',
         params: { pad: 'x'.repeat(1_100_000) },
       });
-      const res = await postMcp(gateway.baseUrl, huge);
+      const res = await postMcp(fixture.gateway.baseUrl, huge);
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
       expect(await res.json()).toMatchObject({
@@ -266,14 +266,14 @@ describe('MCP over Streamable HTTP (stateful)', () => {
   });
 
   it('DELETE ends the session; the id is then unknown (404)', async () => {
-    const other = await postMcp(gateway.baseUrl, INITIALIZE);
+    const other = await postMcp(fixture.gateway.baseUrl, INITIALIZE);
     const session = other.headers.get('mcp-session-id')!;
     await other.text();
     const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
-    const del = await fetch(`${gateway.baseUrl}/mcp`, { method: 'DELETE', headers });
+    const del = await fetch(`${fixture.gateway.baseUrl}/mcp`, { method: 'DELETE', headers });
     expect(del.status).toBe(200);
     const after = await postMcp(
-      gateway.baseUrl,
+      fixture.gateway.baseUrl,
       JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
       headers,
     );

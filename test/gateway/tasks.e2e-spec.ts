@@ -1,6 +1,5 @@
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { GENERATE_REPLY, REVIEW_REPLY } from './support/model-replies';
-import { emulatorEndpoint, startGateway, type RunningGateway } from './support/gateway-harness';
+import { useGatewayOnEmulator } from './support/gateway-harness';
 import { messagesOf, postModern, type RawModernRequest } from './support/modern-wire';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw wire JSON, asserted field by field
@@ -34,20 +33,7 @@ async function pollUntilDone(
 
 /** The Tasks extension (io.modelcontextprotocol/tasks, ext-tasks specification 2026-07-28) on the long tools. */
 describe('MCP Tasks extension (2026-07-28)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway({ ...emulatorEndpoint(emulator.url), GATEWAY_API_KEYS: 'key-a,key-b' });
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
-
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator({ env: { GATEWAY_API_KEYS: 'key-a,key-b' } });
 
   const asA = { authorization: 'Bearer key-a' };
   const generate = (meta: Record<string, unknown> = withTasks): RawModernRequest => ({
@@ -58,23 +44,23 @@ describe('MCP Tasks extension (2026-07-28)', () => {
   });
 
   it('§Capability Negotiation: discover advertises the extension; a declaring client gets a task, polls it to completion', async () => {
-    const discover = await rpc(gateway.baseUrl, { method: 'server/discover', headers: asA });
+    const discover = await rpc(fixture.gateway.baseUrl, { method: 'server/discover', headers: asA });
     expect(discover.result.capabilities.extensions).toEqual({ 'io.modelcontextprotocol/tasks': {} });
-    emulator.script({ text: GENERATE_REPLY, delayMs: 200 });
-    const created = await rpc(gateway.baseUrl, generate());
+    fixture.emulator.script({ text: GENERATE_REPLY, delayMs: 200 });
+    const created = await rpc(fixture.gateway.baseUrl, generate());
     expect(created.result).toMatchObject({ resultType: 'task', status: 'working', pollIntervalMs: 500 });
-    const done = await pollUntilDone(gateway.baseUrl, created.result.taskId as string, asA);
+    const done = await pollUntilDone(fixture.gateway.baseUrl, created.result.taskId as string, asA);
     expect(done).toMatchObject({ resultType: 'complete', status: 'completed' });
     expect(done.result.structuredContent.code).toContain('def merge');
   });
 
   it('§Capability Negotiation: without the extension in the request the call answers inline; short tools never become tasks', async () => {
-    emulator.script({ text: GENERATE_REPLY });
-    const inline = await rpc(gateway.baseUrl, generate({}));
+    fixture.emulator.script({ text: GENERATE_REPLY });
+    const inline = await rpc(fixture.gateway.baseUrl, generate({}));
     expect(inline.result).toMatchObject({ resultType: 'complete' });
     expect(inline.result.structuredContent.code).toContain('def merge');
-    emulator.script({ text: REVIEW_REPLY });
-    const review = await rpc(gateway.baseUrl, {
+    fixture.emulator.script({ text: REVIEW_REPLY });
+    const review = await rpc(fixture.gateway.baseUrl, {
       method: 'tools/call',
       params: { name: 'review_code', arguments: { code: 'x = 1' } },
       meta: withTasks,
@@ -84,35 +70,35 @@ describe('MCP Tasks extension (2026-07-28)', () => {
   });
 
   it('§Task Cancellation: tasks/cancel aborts the upstream model request and the task ends cancelled', async () => {
-    emulator.script({ kind: 'hang' });
-    const created = await rpc(gateway.baseUrl, generate());
+    fixture.emulator.script({ kind: 'hang' });
+    const created = await rpc(fixture.gateway.baseUrl, generate());
     const taskId = created.result.taskId as string;
-    await emulator.waitForRequests(1);
-    const cancel = await rpc(gateway.baseUrl, taskRequest('tasks/cancel', taskId, asA));
+    await fixture.emulator.waitForRequests(1);
+    const cancel = await rpc(fixture.gateway.baseUrl, taskRequest('tasks/cancel', taskId, asA));
     expect(cancel.result).toMatchObject({ resultType: 'complete' });
-    await emulator.waitForAborts(1, 5_000);
-    const { result } = await rpc(gateway.baseUrl, taskRequest('tasks/get', taskId, asA));
+    await fixture.emulator.waitForAborts(1, 5_000);
+    const { result } = await rpc(fixture.gateway.baseUrl, taskRequest('tasks/get', taskId, asA));
     expect(result.status).toBe('cancelled');
   });
 
   it('§Error Handling: unknown tasks and tasks of another key are -32602; a client without the extension gets -32021', async () => {
-    emulator.script({ text: GENERATE_REPLY });
-    const created = await rpc(gateway.baseUrl, generate());
+    fixture.emulator.script({ text: GENERATE_REPLY });
+    const created = await rpc(fixture.gateway.baseUrl, generate());
     const taskId = created.result.taskId as string;
     const foreign = await rpc(
-      gateway.baseUrl,
+      fixture.gateway.baseUrl,
       taskRequest('tasks/get', taskId, { authorization: 'Bearer key-b' }),
     );
     expect(foreign.error.code).toBe(-32602);
-    const unknown = await rpc(gateway.baseUrl, taskRequest('tasks/get', 'no-such-task', asA));
+    const unknown = await rpc(fixture.gateway.baseUrl, taskRequest('tasks/get', 'no-such-task', asA));
     expect(unknown.error.code).toBe(-32602);
-    const undeclared = await postModern(gateway.baseUrl, {
+    const undeclared = await postModern(fixture.gateway.baseUrl, {
       method: 'tasks/get',
       params: { taskId },
       headers: { ...asA, 'mcp-name': taskId },
     });
     expect(undeclared.status).toBe(400);
     expect(((await undeclared.json()) as Json).error.code).toBe(-32021);
-    await pollUntilDone(gateway.baseUrl, taskId, asA);
+    await pollUntilDone(fixture.gateway.baseUrl, taskId, asA);
   });
 });

@@ -1,8 +1,8 @@
 import { MODEL_TOOL_NAMES } from '@app/contracts';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import type { ModelServerEmulator } from '@app/testing';
 import type { Client } from '@modelcontextprotocol/client';
 import { GENERATE_REPLY, chunksOf } from './support/model-replies';
-import { emulatorEndpoint, startGateway, type RunningGateway } from './support/gateway-harness';
+import { useEmulator, useGatewayOnEmulator } from './support/gateway-harness';
 import {
   connectV2Http,
   connectV2Sse,
@@ -40,37 +40,26 @@ async function exercise(client: Client, emulator: ModelServerEmulator): Promise<
 }
 
 describe('SDK v2 clients of both eras against one gateway (HTTP, /sse)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway(emulatorEndpoint(emulator.url));
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
+  const fixture = useGatewayOnEmulator();
 
   it.each<[Negotiation, string]>([
     ['legacy', 'legacy'],
     ['auto', 'modern'],
   ])('Streamable HTTP, negotiation %s → %s era', async (negotiation, era) => {
-    const client = await connectV2Http(`${gateway.baseUrl}/mcp`, negotiation);
+    const client = await connectV2Http(`${fixture.gateway.baseUrl}/mcp`, negotiation);
     try {
       expect(client.getProtocolEra()).toBe(era);
-      await exercise(client, emulator);
+      await exercise(client, fixture.emulator);
     } finally {
       await client.close();
     }
   });
 
   it('legacy HTTP+SSE (2024-11-05) with the v2 client', async () => {
-    const client = await connectV2Sse(`${gateway.baseUrl}/sse`);
+    const client = await connectV2Sse(`${fixture.gateway.baseUrl}/sse`);
     try {
       expect(client.getProtocolEra()).toBe('legacy');
-      await exercise(client, emulator);
+      await exercise(client, fixture.emulator);
     } finally {
       await client.close();
     }
@@ -78,13 +67,7 @@ describe('SDK v2 clients of both eras against one gateway (HTTP, /sse)', () => {
 });
 
 describe('SDK v2 clients of both eras over stdio (built gateway, child process)', () => {
-  let emulator: ModelServerEmulator;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-  });
-
-  afterAll(() => emulator.close());
+  const fixture = useEmulator();
 
   it.each<[Negotiation, string]>([
     ['modern', 'modern'],
@@ -94,10 +77,10 @@ describe('SDK v2 clients of both eras over stdio (built gateway, child process)'
     async (negotiation, era) => {
       const stderr: string[] = [];
       const client = v2Client(negotiation);
-      await client.connect(gatewayStdioTransport(emulator.url, stderr));
+      await client.connect(gatewayStdioTransport(fixture.emulator.url, stderr));
       try {
         expect(client.getProtocolEra()).toBe(era);
-        await exercise(client, emulator);
+        await exercise(client, fixture.emulator);
       } finally {
         await client.close();
       }

@@ -1,10 +1,10 @@
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import { startModelServerEmulator } from '@app/testing';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import {
   connectStreamableHttp,
   emulatorEndpoint,
   startGateway,
-  type RunningGateway,
+  useGatewayOnEmulator,
 } from './support/gateway-harness';
 
 const RIGHT = '```python\ndef add(a, b):\n    return a + b\n```\nAdds the two numbers.';
@@ -31,24 +31,13 @@ interface GenerateBody {
  * repair with the real failure text, as the model sees it in its recorded requests.
  */
 describe('generate_code with tests (verified)', () => {
-  let emulator: ModelServerEmulator;
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    emulator = await startModelServerEmulator();
-    gateway = await startGateway({ ...emulatorEndpoint(emulator.url), SANDBOX: 'auto' });
-  });
-  afterAll(async () => {
-    await gateway.close();
-    await emulator.close();
-  });
-  beforeEach(() => emulator.reset());
+  const fixture = useGatewayOnEmulator({ env: { SANDBOX: 'auto' } });
 
   const chatRequests = (): ChatBody[] =>
-    emulator.requests.filter((r) => r.path === '/v1/chat/completions').map((r) => r.body as ChatBody);
+    fixture.emulator.requests.filter((r) => r.path === '/v1/chat/completions').map((r) => r.body as ChatBody);
 
   async function generate(args: Record<string, unknown>): Promise<GenerateBody> {
-    const response = await fetch(`${gateway.baseUrl}/v1/tools/generate_code`, {
+    const response = await fetch(`${fixture.gateway.baseUrl}/v1/tools/generate_code`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ task: 'add two numbers', ...args }),
@@ -58,7 +47,7 @@ describe('generate_code with tests (verified)', () => {
   }
 
   it('a correct first answer passes on round 1; the tests are in the prompt', async () => {
-    emulator.script({ text: RIGHT });
+    fixture.emulator.script({ text: RIGHT });
     const output = await generate({ tests: TESTS });
     expect(output.code).toContain('return a + b');
     expect(output.verification).toMatchObject({
@@ -82,7 +71,7 @@ describe('generate_code with tests (verified)', () => {
   });
 
   it('wrong answers stop after max_repair_rounds with status failed; each repair prompt quotes the failure', async () => {
-    emulator.script({ text: WRONG }, { text: WRONG }, { text: WRONG }, { text: RIGHT });
+    fixture.emulator.script({ text: WRONG }, { text: WRONG }, { text: WRONG }, { text: RIGHT });
     const output = await generate({ tests: TESTS, max_repair_rounds: 2 });
     expect(output.verification).toMatchObject({
       status: 'failed',
@@ -105,19 +94,19 @@ describe('generate_code with tests (verified)', () => {
       });
       expect(repair.messages).toHaveLength(4); // system, task, the failed code, the failures: no growing history
     }
-    emulator.reset();
+    fixture.emulator.reset();
   });
 
   it('max_repair_rounds 0: one generation, failed, no repair', async () => {
-    emulator.script({ text: WRONG });
+    fixture.emulator.script({ text: WRONG });
     const output = await generate({ tests: TESTS, max_repair_rounds: 0 });
     expect(output.verification).toMatchObject({ status: 'failed', rounds: 1 });
     expect(chatRequests()).toHaveLength(1);
   });
 
   it('MCP: fails once, repaired on round 2; progress notifications say which round runs', async () => {
-    emulator.script({ text: WRONG }, { text: RIGHT });
-    const client = await connectStreamableHttp(gateway.baseUrl);
+    fixture.emulator.script({ text: WRONG }, { text: RIGHT });
+    const client = await connectStreamableHttp(fixture.gateway.baseUrl);
     try {
       const messages: string[] = [];
       const result = (await client.callTool(
@@ -142,14 +131,14 @@ describe('generate_code with tests (verified)', () => {
   });
 
   it('without tests it behaves as before: one call, no verification', async () => {
-    emulator.script({ text: WRONG });
+    fixture.emulator.script({ text: WRONG });
     const output = await generate({});
     expect(output.verification).toBeUndefined();
     expect(chatRequests()).toHaveLength(1);
   });
 
   it('a language the sandbox cannot run: the code comes back with verification not_run and why', async () => {
-    emulator.script({ text: '```go\nfunc Add(a, b int) int { return a + b }\n```\nAdds.' });
+    fixture.emulator.script({ text: '```go\nfunc Add(a, b int) int { return a + b }\n```\nAdds.' });
     const output = await generate({ tests: 'func TestAdd(t *testing.T) {}', language: 'go' });
     expect(output.verification).toEqual({
       status: 'not_run',

@@ -1,31 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@app/testing';
 import { BUILT_GATEWAY, REPO_ROOT } from '../gateway/support/built-gateway';
+import { waitForHealth } from '../gateway/support/gateway-process';
 
 const BUILT_AGENT = join(REPO_ROOT, 'dist/apps/agent/src/main.js');
 /** Far above a clean stop (~1 s) and far below what a silent client held it before (never / 90 s). */
 const EXIT_BOUND_MS = 8_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForLive(port: number, deadline = Date.now() + 30_000): Promise<void> {
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing listening on ${port}`);
-}
 
 function openSocket(port: number, send?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -41,7 +23,7 @@ function openSocket(port: number, send?: string): Promise<Socket> {
 /** SIGTERM with one silent client and one that sent half a request; how long until the process is gone. */
 async function exitTimeWithIdleClients(child: ChildProcess, port: number): Promise<number | 'hung'> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForLive(port);
+  await waitForHealth(`http://127.0.0.1:${port}`, Date.now() + 30_000);
   const sockets = [
     await openSocket(port),
     await openSocket(port, 'POST /v1/tools/generate_code HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le'),

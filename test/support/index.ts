@@ -16,3 +16,4 @@ export {
 } from './model-server-emulator';
 export { buildTinyGguf, writeTinyGguf, TINY_GGUF_VOCAB_SIZE, type TinyGgufOptions } from './tiny-gguf';
 export { oracleCodeModel, oraclePlanner, type OracleProblem } from './eval-oracle';
+export { freePort } from './ports';

@@ -1,21 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@app/testing';
 import { join } from 'node:path';
 
 const AGENT_MAIN = join(process.cwd(), 'dist/apps/agent/src/main.js');
-
-/** A port nobody listens on right now (the agent is then started on it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface AgentProcess {
   url: string;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './agent-process';
+import { freePort } from '@app/testing';
 
 export interface RedisUnderTest {
   url: string;

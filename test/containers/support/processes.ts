@@ -1,7 +1,6 @@
-/** Child processes and ports for the container tests: every wait is bounded, every child is reaped. */
+/** Child processes for the container tests: every wait is bounded, every child is reaped. */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { REPO_ROOT } from './paths';
 
 export interface RunResult {
@@ -33,19 +32,6 @@ export function run(
         resolve({ code: child.exitCode, signal: child.signalCode, stdout, stderr, elapsedMs });
       },
     );
-  });
-}
-
-/** A port that was free a moment ago (the gateway binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

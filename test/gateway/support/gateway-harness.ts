@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
+import { startModelServerEmulator, type EmulatorOptions, type ModelServerEmulator } from '@app/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -112,24 +112,61 @@ export const INITIALIZE = JSON.stringify({
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 });
 
-/** The gateway and its emulator that most suites share: started once, the emulator reset before each test. */
-export interface GatewayOnEmulator {
-  readonly emulator: ModelServerEmulator;
-  readonly gateway: RunningGateway;
+/** What a suite's shared client needs: the v1 and v2 SDK clients both fit. */
+interface Closable {
+  close(): Promise<void>;
 }
 
-/** Registers the suite's hooks; read the fields inside tests (they are set in beforeAll). */
-export function useGatewayOnEmulator(): GatewayOnEmulator {
-  const started: { emulator?: ModelServerEmulator; gateway?: RunningGateway } = {};
-  beforeAll(async () => {
-    started.emulator = await startModelServerEmulator();
-    started.gateway = await startGateway(emulatorEndpoint(started.emulator.url));
-  });
-  afterAll(async () => {
-    await started.gateway?.close();
-    await started.emulator?.close();
-  });
-  beforeEach(() => started.emulator?.reset());
+export interface SharedGatewayOptions<C extends Closable | undefined> {
+  /** gateway settings (on top of the emulator's endpoint, where there is one) */
+  env?: Env;
+  /** a client the whole suite uses: connected once the gateway listens, closed before it stops */
+  connect?: (gateway: RunningGateway) => Promise<C>;
+}
+
+export interface GatewayOnEmulatorOptions<C extends Closable | undefined> extends SharedGatewayOptions<C> {
+  emulator?: EmulatorOptions;
+}
+
+/** A gateway a suite shares; read the fields inside tests (they are set in beforeAll). */
+export interface SharedGateway<C extends Closable | undefined = undefined> {
+  readonly gateway: RunningGateway;
+  /** the client from `connect` (undefined without one) */
+  readonly client: C;
+}
+
+/** The gateway and its emulator that most suites share: started once, the emulator reset before each test. */
+export interface GatewayOnEmulator<C extends Closable | undefined = undefined> extends SharedGateway<C> {
+  readonly emulator: ModelServerEmulator;
+}
+
+/** An emulator a suite shares (e.g. for a gateway the tests spawn themselves): reset before each test. */
+export interface SharedEmulator {
+  readonly emulator: ModelServerEmulator;
+}
+
+interface Started<C> {
+  emulator?: ModelServerEmulator;
+  gateway?: RunningGateway;
+  client?: C;
+}
+
+async function startGatewayAndClient<C extends Closable | undefined>(
+  started: Started<C>,
+  env: Env,
+  connect: SharedGatewayOptions<C>['connect'],
+): Promise<void> {
+  started.gateway = await startGateway(env);
+  if (connect) started.client = await connect(started.gateway);
+}
+
+async function stopGatewayAndClient<C extends Closable | undefined>(started: Started<C>): Promise<void> {
+  await started.client?.close();
+  await started.gateway?.close();
+}
+
+/** The fields tests read, looked up when read (the hooks fill `started` in beforeAll). */
+function viewOf<C extends Closable | undefined>(started: Started<C>): GatewayOnEmulator<C> {
   return {
     get emulator() {
       return started.emulator as ModelServerEmulator;
@@ -137,5 +174,47 @@ export function useGatewayOnEmulator(): GatewayOnEmulator {
     get gateway() {
       return started.gateway as RunningGateway;
     },
+    get client() {
+      return started.client as C;
+    },
   };
+}
+
+/** Registers the suite's hooks for an emulator alone: started once, reset before each test, closed at the end. */
+export function useEmulator(options: EmulatorOptions = {}): SharedEmulator {
+  const started: Started<undefined> = {};
+  beforeAll(async () => {
+    started.emulator = await startModelServerEmulator(options);
+  });
+  afterAll(() => started.emulator?.close());
+  beforeEach(() => started.emulator?.reset());
+  return viewOf(started);
+}
+
+/** Registers the suite's hooks for a gateway without a model server (auth, session and config suites). */
+export function useGateway<C extends Closable | undefined = undefined>(
+  options: SharedGatewayOptions<C> = {},
+): SharedGateway<C> {
+  const started: Started<C> = {};
+  beforeAll(() => startGatewayAndClient(started, options.env ?? {}, options.connect));
+  afterAll(() => stopGatewayAndClient(started));
+  return viewOf(started);
+}
+
+/** Registers the suite's hooks: emulator, then gateway on it, then the client; stopped in reverse order. */
+export function useGatewayOnEmulator<C extends Closable | undefined = undefined>(
+  options: GatewayOnEmulatorOptions<C> = {},
+): GatewayOnEmulator<C> {
+  const started: Started<C> = {};
+  beforeAll(async () => {
+    started.emulator = await startModelServerEmulator(options.emulator);
+    const env = { ...emulatorEndpoint(started.emulator.url), ...options.env };
+    await startGatewayAndClient(started, env, options.connect);
+  });
+  afterAll(async () => {
+    await stopGatewayAndClient(started);
+    await started.emulator?.close();
+  });
+  beforeEach(() => started.emulator?.reset());
+  return viewOf(started);
 }

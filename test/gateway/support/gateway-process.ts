@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@app/testing';
 import { BUILT_GATEWAY, REPO_ROOT } from './built-gateway';
 
 export interface GatewayProcess {
@@ -8,14 +8,7 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
+/** Resolves once `${url}/health/live` answers 2xx (the gateway and the agent both serve it). */
 export async function waitForHealth(url: string, deadline = Date.now() + 20_000): Promise<void> {
   while (Date.now() < deadline) {
     const ok = await fetch(`${url}/health/live`).then(
@@ -25,7 +18,7 @@ export async function waitForHealth(url: string, deadline = Date.now() + 20_000)
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('gateway did not come up');
+  throw new Error(`${url} did not come up (no answer on /health/live)`);
 }
 
 /** The built gateway as its own process over HTTP on a free loopback port; stop() is SIGTERM and waits. */

@@ -1,4 +1,4 @@
-import type { InferenceError } from '../inference.errors';
+import { InferenceError } from '../inference.errors';
 
 /**
  * The caller's signal plus MODEL_TIMEOUT_SECONDS, started once the model is loaded (a first download is
@@ -30,4 +30,23 @@ export class Deadline {
     clearTimeout(this.timer);
     this.caller?.removeEventListener('abort', this.onCallerAbort);
   }
+}
+
+/**
+ * The error for an aborted signal: our own deadline's TIMEOUT error (its abort reason), otherwise
+ * CANCELLED like the HTTP adapters. `partialOutput` says whether tokens had been produced.
+ */
+export function cancelled(signal: AbortSignal, partialOutput: boolean): InferenceError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof InferenceError) {
+    reason.details.partialOutput = partialOutput;
+    return reason;
+  }
+  const detail = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  return new InferenceError(
+    'CANCELLED',
+    `generation was cancelled${detail}`,
+    { partialOutput },
+    { cause: reason },
+  );
 }

@@ -1,17 +1,9 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type {
-  ChatHistoryItem,
-  GbnfJsonSchema,
-  LLamaChatGenerateResponseOptions,
-  LlamaChatResponse,
-  LlamaGrammar,
-} from 'node-llama-cpp';
 import { InferenceError } from '../inference.errors';
 import type {
   ClientCapabilities,
   EndpointHealth,
-  FinishReason,
   GenerationRequest,
   GenerationResult,
   ModelClient,
@@ -19,27 +11,12 @@ import type {
   ModelRole,
   StreamEvent,
 } from '../inference.types';
-import { toChatHistory } from './chat-history';
-import { toGrammarSchema } from './json-schema-grammar';
+import { generateOnModel, type GenerationSite } from './chat-generation';
+import { cancelled, Deadline } from './deadline';
 import { exists } from './model-loader';
 import type { EmbeddedModelRegistry, LoadedModel, SharedModel } from './model-registry';
 import type { ModelSource } from './model-source';
-import { Deadline } from './deadline';
 import { streamFromCallbacks } from './stream-from-callbacks';
-
-/** Without a limit a model that never emits end-of-sequence would fill the whole context. */
-export const DEFAULT_MAX_TOKENS = 2048;
-
-type StopReason = LlamaChatResponse['metadata']['stopReason'];
-
-const FINISH_REASONS: Record<StopReason, FinishReason> = {
-  eogToken: 'stop',
-  stopGenerationTrigger: 'stop',
-  customStopTrigger: 'stop',
-  functionCalls: 'tool_calls',
-  maxTokens: 'length',
-  abort: 'cancelled',
-};
 
 /**
  * A role served by an in-process llama.cpp model. Several clients may share one model (and its queue);
@@ -64,6 +41,10 @@ export class EmbeddedModelClient implements ModelClient {
     return `embedded:${this.source.path}`;
   }
 
+  private get site(): GenerationSite {
+    return { role: this.role, endpoint: this.endpoint, model: basename(this.source.path, '.gguf') };
+  }
+
   async generate(request: GenerationRequest): Promise<GenerationResult> {
     this.assertOpen();
     const started = performance.now();
@@ -72,7 +53,10 @@ export class EmbeddedModelClient implements ModelClient {
       const loaded = await this.modelFor(request);
       deadline.start();
       const bounded = { ...request, signal: deadline.signal };
-      return await loaded.queue.run(() => this.runGeneration(loaded, bounded, started), deadline.signal);
+      return await loaded.queue.run(
+        () => generateOnModel(loaded, bounded, this.site, started),
+        deadline.signal,
+      );
     } catch (error) {
       throw this.toInferenceError(error, deadline.signal);
     } finally {
@@ -155,64 +139,6 @@ export class EmbeddedModelClient implements ModelClient {
     await this.registry.release(this.shared);
   }
 
-  private async runGeneration(
-    loaded: LoadedModel,
-    request: GenerationRequest,
-    started: number,
-  ): Promise<GenerationResult> {
-    request.signal?.throwIfAborted();
-    const history = toChatHistory(request.messages);
-    const promptTokens = this.countPromptTokens(loaded, history);
-    // the answer may only use what the prompt left of the context: clipped, it ends with "length"
-    const room = loaded.context.contextSize - promptTokens;
-    const maxTokens = Math.min(request.maxTokens ?? DEFAULT_MAX_TOKENS, room);
-    const grammar =
-      request.jsonSchema === undefined ? undefined : await compiledGrammar(loaded, request.jsonSchema.schema);
-    const progress = { completionTokens: 0, firstTokenAt: undefined as number | undefined };
-    const response = await loaded.chat.generateResponse(
-      [...history],
-      generationOptions({ ...request, maxTokens }, grammar, progress),
-    );
-    if (request.signal?.aborted) throw cancelled(request.signal, progress.completionTokens > 0);
-    const { completionTokens, firstTokenAt } = progress;
-    return {
-      text: response.response,
-      toolCalls: [],
-      finishReason: FINISH_REASONS[response.metadata.stopReason],
-      usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
-      model: basename(this.source.path, '.gguf'),
-      endpoint: this.endpoint,
-      attempts: 1,
-      timings: {
-        firstTokenMs: (firstTokenAt ?? performance.now()) - started,
-        totalMs: performance.now() - started,
-      },
-    };
-  }
-
-  /**
-   * Prompt tokens as the model sees them (the history rendered by its chat template). A prompt that
-   * does not fit the context cannot be answered at all: say which setting to raise instead of letting
-   * llama.cpp fail inside its context shift.
-   */
-  private countPromptTokens(loaded: LoadedModel, history: ChatHistoryItem[]): number {
-    const chatHistory: ChatHistoryItem[] = [...history, { type: 'model', response: [] }];
-    const rendered = loaded.chat.chatWrapper.generateContextState({ chatHistory });
-    const promptTokens = rendered.contextText.tokenize(loaded.model.tokenizer).length;
-    const contextSize = loaded.context.contextSize;
-    if (promptTokens < contextSize) return promptTokens;
-    const trained = loaded.model.trainContextSize;
-    const fix =
-      contextSize >= trained
-        ? `that is this model's limit (its training context; EMBEDDED_CONTEXT_SIZE cannot go beyond it): shorten the input`
-        : `raise EMBEDDED_CONTEXT_SIZE (this model supports up to ${trained}) or shorten the input`;
-    throw new InferenceError(
-      'CONFIG',
-      `The prompt needs ${promptTokens} tokens but the embedded context holds ${contextSize}: ${fix}`,
-      { role: this.role, endpoint: this.endpoint },
-    );
-  }
-
   /** A caller that gives up while the model loads stops waiting; the shared load itself carries on. */
   private waitFor<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal === undefined) return promise;
@@ -260,56 +186,4 @@ export class EmbeddedModelClient implements ModelClient {
     if (this.closed)
       throw new InferenceError('CONFIG', `the embedded ${this.role} client was closed`, { role: this.role });
   }
-}
-
-interface GenerationProgress {
-  completionTokens: number;
-  firstTokenAt: number | undefined;
-}
-
-/** Request → node-llama-cpp options; `stopOnAbortSignal` keeps the sequence usable after a cancel. */
-function generationOptions(
-  request: GenerationRequest,
-  grammar: LlamaGrammar | undefined,
-  progress: GenerationProgress,
-): LLamaChatGenerateResponseOptions {
-  return {
-    ...(grammar === undefined ? {} : { grammar }),
-    ...(request.signal === undefined ? {} : { signal: request.signal, stopOnAbortSignal: true }),
-    maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
-    temperature: request.temperature ?? 0,
-    ...(request.stop === undefined || request.stop.length === 0 ? {} : { customStopTriggers: request.stop }),
-    onToken: (tokens) => {
-      progress.firstTokenAt ??= performance.now();
-      progress.completionTokens += tokens.length;
-    },
-    onTextChunk: (text) => request.onToken?.(text),
-  };
-}
-
-function cancelled(signal: AbortSignal, partialOutput: boolean): InferenceError {
-  const reason: unknown = signal.reason;
-  // our own deadline (MODEL_TIMEOUT_SECONDS) aborts with its TIMEOUT error
-  if (reason instanceof InferenceError) {
-    reason.details.partialOutput = partialOutput;
-    return reason;
-  }
-  const detail = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
-  return new InferenceError(
-    'CANCELLED',
-    `generation was cancelled${detail}`,
-    { partialOutput },
-    { cause: reason },
-  );
-}
-
-function compiledGrammar(loaded: LoadedModel, schema: Record<string, unknown>): Promise<LlamaGrammar> {
-  const key = JSON.stringify(schema);
-  let grammar = loaded.grammars.get(key);
-  if (grammar === undefined) {
-    grammar = loaded.llama.createGrammarForJsonSchema<GbnfJsonSchema>(toGrammarSchema(schema));
-    loaded.grammars.set(key, grammar);
-    grammar.catch(() => loaded.grammars.delete(key));
-  }
-  return grammar;
 }

@@ -10,7 +10,8 @@ import { resolveModelSource } from './model-source';
 import { createProgressBar, formatBytes, type ProgressOutput } from './progress-bar';
 
 export { DEFAULT_MODEL, DEFAULT_MODEL_URI } from './default-model';
-export { EmbeddedModelClient, DEFAULT_MAX_TOKENS } from './embedded-model-client';
+export { EmbeddedModelClient } from './embedded-model-client';
+export { DEFAULT_MAX_TOKENS } from './chat-generation';
 export { downloadModel, sha256OfFile, type DownloadOptions, type DownloadProgress } from './model-download';
 export { EmbeddedModelRegistry, defaultEmbeddedModelRegistry, type ModelLoadState } from './model-registry';
 export { resolveModelSource, type ModelSource } from './model-source';
