@@ -61,7 +61,7 @@ describe('generate_code with tests (verified)', () => {
   });
 
   it('reports the tokens of every round, as the model server counted them', async () => {
-    emulator.script(
+    fixture.emulator.script(
       { text: WRONG, usage: { promptTokens: 100, completionTokens: 20 } },
       { text: RIGHT, usage: { promptTokens: 150, completionTokens: 25 } },
     );

@@ -55,7 +55,12 @@ async function withEnv<T>(env: Env, build: () => Promise<T>): Promise<T> {
 export async function startGateway(env: Env = {}): Promise<RunningGateway> {
   const app = await withEnv({ ...BASE_ENV, ...env }, async () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot('http')] }).compile();
-    const created = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+    // as main.ts: close() ends kept-alive client sockets instead of waiting for the client to drop them (≈ 4 s)
+    const created = moduleRef.createNestApplication({
+      bodyParser: false,
+      bufferLogs: true,
+      forceCloseConnections: true,
+    });
     configureHttpApp(created);
     await created.listen(0, '127.0.0.1');
     return created;
