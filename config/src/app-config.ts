@@ -44,6 +44,8 @@ export interface GatewayConfig {
   sessionIdleTtlMs: number;
   maxSessions: number;
   logPayloads: boolean;
+  /** GATEWAY_REDIS_URL: MCP tasks kept in Redis, so any replica answers tasks/get and tasks/cancel */
+  redisUrl?: string;
 }
 
 export interface AgentConfig {
@@ -174,6 +176,7 @@ function buildConfig(env: EnvironmentVariables): AppConfig {
       sessionIdleTtlMs: env.GATEWAY_SESSION_TTL_SECONDS * 1000,
       maxSessions: env.GATEWAY_MAX_SESSIONS,
       logPayloads: env.LOG_PAYLOADS,
+      redisUrl: env.GATEWAY_REDIS_URL,
     },
     agent: {
       host: env.AGENT_HOST,

@@ -90,6 +90,7 @@ describe('loadConfig', () => {
     ['LOG_PAYLOADS', 'maybe', 'LOG_PAYLOADS must be a boolean value'],
     ['MCP_GATEWAY_URL', 'http://a/mcp,http://b/mcp', 'MCP_GATEWAY_URL must be an http(s) URL'],
     ['GATEWAY_API_KEYS', ' , ', 'GATEWAY_API_KEYS must list at least one key'],
+    ['GATEWAY_REDIS_URL', 'localhost:6379', 'GATEWAY_REDIS_URL must be a redis:// or rediss:// URL'],
     ['MODEL_MAX_QUEUE', '-1', 'MODEL_MAX_QUEUE must not be less than 0'],
     ['MODEL_FIRST_TOKEN_SECONDS', '0', 'MODEL_FIRST_TOKEN_SECONDS must not be less than 1'],
     ['STARCODER_STRUCTURED_OUTPUT', 'xml', 'STARCODER_STRUCTURED_OUTPUT must be one of the following values'],

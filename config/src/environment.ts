@@ -83,6 +83,10 @@ export class EnvironmentVariables {
   @Matches(/[^,\s]/, { message: 'GATEWAY_API_KEYS must list at least one key (comma-separated)' })
   GATEWAY_API_KEYS?: string;
   @IsOptional() @IsString() GATEWAY_ALLOWED_HOSTS?: string;
+  // replicas share MCP task state through it (apps/mcp-gateway/README.md, "Tasks")
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'GATEWAY_REDIS_URL must be a redis:// or rediss:// URL' })
+  GATEWAY_REDIS_URL?: string;
   @IsOptional() @IsIn(MCP_MODES) GATEWAY_MCP_MODE: (typeof MCP_MODES)[number] = 'stateful';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(604_800) GATEWAY_SESSION_TTL_SECONDS: number =
     1800;

@@ -9,6 +9,7 @@ import { GatewayLogger } from './logging/gateway-logger';
 import { McpServerFactory } from './mcp/v1/mcp-server.factory';
 import { McpToolCalls } from './mcp/mcp-tool-calls';
 import { McpTaskRegistry } from './mcp/tasks/task-registry';
+import { taskStoreProvider } from './mcp/tasks/task-store.provider';
 import { ModernServerFactory } from './mcp/v2/modern-server.factory';
 import { PROMPT_TEMPLATE_SOURCE, PromptCatalog } from './mcp/prompt-catalog';
 import { GatewayMetrics } from './metrics/gateway-metrics';
@@ -41,6 +42,7 @@ const sandboxModule = SandboxModule.forRootAsync({
     ToolExecutionService,
     McpToolCalls,
     McpTaskRegistry,
+    taskStoreProvider,
     McpServerFactory,
     ModernServerFactory,
     PromptCatalog,

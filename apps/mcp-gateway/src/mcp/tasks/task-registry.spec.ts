@@ -1,5 +1,6 @@
 import type { McpToolCalls } from '../mcp-tool-calls';
 import { McpTaskRegistry, TASK_TTL_MS } from './task-registry';
+import { MAX_STORED_TASKS, MemoryTaskStore } from './task-store';
 
 /** A tool-call path whose calls finish when the test says so (or when aborted). */
 function controllableCalls() {
@@ -18,37 +19,52 @@ function controllableCalls() {
 }
 
 const start = { tool: 'generate_code', args: {}, owner: 'a', transport: 'streamable-http' as const };
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('McpTaskRegistry', () => {
+describe('McpTaskRegistry (in-memory store)', () => {
   it('runs a task to completion; only its owner sees it', async () => {
     const { calls, pending } = controllableCalls();
-    const registry = new McpTaskRegistry(calls);
-    const task = registry.start(start);
-    expect(registry.get(task.taskId, 'a')?.status).toBe('working');
-    expect(registry.get(task.taskId, 'b')).toBeUndefined();
+    const registry = new McpTaskRegistry(calls, new MemoryTaskStore());
+    const task = (await registry.start(start))!;
+    expect((await registry.get(task.taskId, 'a'))?.status).toBe('working');
+    expect(await registry.get(task.taskId, 'b')).toBeUndefined();
     pending[0]!.resolve();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(registry.get(task.taskId, 'a')).toMatchObject({
+    await settled();
+    expect(await registry.get(task.taskId, 'a')).toMatchObject({
       status: 'completed',
       result: { content: [{ text: 'ok' }] },
     });
+    expect(registry.runningCount).toBe(0);
   });
 
   it('cancel aborts the run and the task stays cancelled; an expired task is forgotten and its run aborted', async () => {
     const { calls, pending } = controllableCalls();
-    const registry = new McpTaskRegistry(calls);
     let now = 1_000;
-    registry.now = () => now;
-    const cancelled = registry.start(start);
-    expect(registry.cancel(cancelled.taskId, 'a')).toBe(true);
+    const registry = new McpTaskRegistry(calls, new MemoryTaskStore(() => now));
+    const cancelled = (await registry.start(start))!;
+    expect(await registry.cancel(cancelled.taskId, 'a')).toBe(true);
     expect(pending[0]!.signal.aborted).toBe(true);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(registry.get(cancelled.taskId, 'a')?.status).toBe('cancelled');
-    const expiring = registry.start(start);
+    await settled();
+    expect((await registry.get(cancelled.taskId, 'a'))?.status).toBe('cancelled');
+    expect(await registry.cancel(cancelled.taskId, 'b')).toBe(false);
+    const expiring = (await registry.start(start))!;
     now += TASK_TTL_MS + 1;
-    expect(registry.get(expiring.taskId, 'a')).toBeUndefined();
+    expect(await registry.get(expiring.taskId, 'a')).toBeUndefined();
     expect(pending[1]!.signal.aborted).toBe(true);
     expect(registry.canRunAsTask('review_code')).toBe(false);
     expect(registry.canRunAsTask('run_tests')).toBe(true);
+  });
+
+  it('keeps at most MAX_STORED_TASKS live tasks: then calls answer inline, until old ones expire', async () => {
+    let now = 0;
+    const store = new MemoryTaskStore(() => now);
+    const registry = new McpTaskRegistry(controllableCalls().calls, store);
+    for (let i = 0; i < MAX_STORED_TASKS; i += 1) await registry.start(start);
+    expect(registry.canRunAsTask('generate_code')).toBe(false);
+    now += TASK_TTL_MS + 1;
+    // expired: forgotten, their runs aborted, room again
+    expect(registry.canRunAsTask('generate_code')).toBe(true);
+    expect(registry.runningCount).toBe(0);
+    await registry.onModuleDestroy();
   });
 });

@@ -1,34 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { TraceContext } from '@app/inference';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { TransportKind } from '../../tools/tool.types';
 import { supportsTasks } from '../../tools/task-support';
 import { McpToolCalls } from '../mcp-tool-calls';
-import type { ToolCallResult } from '../mcp-protocol';
+import { TASK_STORE } from './task-store.provider';
+import type { TaskSnapshot, TaskStatus, TaskStore } from './task-store';
 
-export type TaskStatus = 'working' | 'completed' | 'failed' | 'cancelled';
-
-/** The Tasks extension's `DetailedTask` (ext-tasks specification 2026-07-28, "Tasks"). */
-export interface TaskSnapshot {
-  [key: string]: unknown;
-  taskId: string;
-  status: TaskStatus;
-  statusMessage?: string;
-  createdAt: string;
-  lastUpdatedAt: string;
-  ttlMs: number;
-  pollIntervalMs: number;
-  result?: ToolCallResult;
-  error?: { code: number; message: string };
-}
-
-interface TaskEntry {
-  snapshot: TaskSnapshot;
-  /** who created it (a digest of the bearer credential): other callers cannot see or cancel it */
-  owner: string;
-  controller: AbortController;
-  expiresAt: number;
-}
+export type { TaskSnapshot, TaskStatus } from './task-store';
 
 export interface TaskStart {
   tool: string;
@@ -42,30 +21,38 @@ export interface TaskStart {
 /** Tasks live this long after creation (the spec lets a server forget a task after its ttlMs). */
 export const TASK_TTL_MS = 60 * 60_000;
 const POLL_INTERVAL_MS = 500;
-/** Bounded memory: beyond this many live tasks new calls simply answer inline. */
-const MAX_TASKS = 1_000;
+/** Runs this process holds at once; beyond that new calls answer inline. */
+const MAX_RUNNING = 1_000;
+
+type Update = Partial<TaskSnapshot> & { status: TaskStatus };
 
 /**
- * Task-backed tool calls of this process: one background run per task through the same tool-call path
- * as inline calls, polled with tasks/get, stopped with tasks/cancel (which aborts the model request).
- * State is per process; the spec's Mcp-Name routing header (= taskId) lets a load balancer send a task's
- * requests to the replica that holds it.
+ * Task-backed tool calls: one background run per task in the process that took the call, through the same
+ * tool-call path as inline calls, polled with tasks/get, stopped with tasks/cancel (which aborts the model
+ * request). The task's state lives in the store — this process (default) or Redis (GATEWAY_REDIS_URL: any
+ * replica answers tasks/get, and a cancel reaches the replica running the task).
  */
 @Injectable()
 export class McpTaskRegistry implements OnModuleDestroy {
-  private readonly tasks = new Map<string, TaskEntry>();
+  private readonly running = new Map<string, AbortController>();
   /** the clock; tests replace it to age tasks without waiting */
   now: () => number = Date.now;
 
-  constructor(private readonly toolCalls: McpToolCalls) {}
-
-  canRunAsTask(tool: string): boolean {
-    return supportsTasks(tool) && this.hasRoom();
+  constructor(
+    private readonly toolCalls: McpToolCalls,
+    @Inject(TASK_STORE) private readonly store: TaskStore,
+  ) {
+    store.onCancelRequest((taskId) => this.stopLocal(taskId));
   }
 
-  start(call: TaskStart): TaskSnapshot {
-    const now = this.now();
-    const stamp = new Date(now).toISOString();
+  /** The store first: making room there may stop expired runs here. */
+  canRunAsTask(tool: string): boolean {
+    return supportsTasks(tool) && this.store.canStore() && this.running.size < MAX_RUNNING;
+  }
+
+  /** The task handle, or undefined when it could not be stored (the call then answers inline). */
+  async start(call: TaskStart): Promise<TaskSnapshot | undefined> {
+    const stamp = new Date(this.now()).toISOString();
     const snapshot: TaskSnapshot = {
       taskId: randomUUID(),
       status: 'working',
@@ -75,46 +62,53 @@ export class McpTaskRegistry implements OnModuleDestroy {
       ttlMs: TASK_TTL_MS,
       pollIntervalMs: POLL_INTERVAL_MS,
     };
-    const entry = {
-      snapshot,
-      owner: call.owner,
-      controller: new AbortController(),
-      expiresAt: now + TASK_TTL_MS,
-    };
-    this.tasks.set(snapshot.taskId, entry);
-    void this.run(entry, call);
+    const stored = await this.store.create({ snapshot, owner: call.owner }).then(
+      () => true,
+      () => false,
+    );
+    if (!stored) return undefined;
+    const controller = new AbortController();
+    this.running.set(snapshot.taskId, controller);
+    void this.run(snapshot, controller.signal, call);
     return { ...snapshot };
   }
 
-  get(taskId: string, owner: string): TaskSnapshot | undefined {
-    const entry = this.entry(taskId, owner);
-    return entry && { ...entry.snapshot };
+  async get(taskId: string, owner: string): Promise<TaskSnapshot | undefined> {
+    const task = await this.store.load(taskId);
+    return task?.owner === owner ? task.snapshot : undefined;
   }
 
   /** Cooperative and idempotent: aborts the run (and its model request); a finished task stays as it is. */
-  cancel(taskId: string, owner: string): boolean {
-    const entry = this.entry(taskId, owner);
-    if (!entry) return false;
-    if (entry.snapshot.status === 'working') {
-      this.settle(entry, { status: 'cancelled', statusMessage: 'cancelled by the client' });
-      entry.controller.abort();
-    }
+  async cancel(taskId: string, owner: string): Promise<boolean> {
+    const task = await this.store.load(taskId);
+    if (task?.owner !== owner) return false;
+    if (task.snapshot.status !== 'working') return true;
+    await this.settle(task.snapshot, { status: 'cancelled', statusMessage: 'cancelled by the client' });
+    if (this.running.has(taskId)) this.stopLocal(taskId);
+    else await this.store.requestCancel(taskId);
     return true;
   }
 
-  get size(): number {
-    return this.tasks.size;
+  /** Aborts a run of this process (its model request with it) and frees its slot at once. */
+  private stopLocal(taskId: string): void {
+    this.running.get(taskId)?.abort();
+    this.running.delete(taskId);
   }
 
-  onModuleDestroy(): void {
-    for (const entry of this.tasks.values()) entry.controller.abort();
-    this.tasks.clear();
+  get runningCount(): number {
+    return this.running.size;
   }
 
-  private async run(entry: TaskEntry, call: TaskStart): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
+    for (const controller of this.running.values()) controller.abort();
+    this.running.clear();
+    await this.store.close();
+  }
+
+  private async run(snapshot: TaskSnapshot, signal: AbortSignal, call: TaskStart): Promise<void> {
     try {
       const result = await this.toolCalls.call(call.tool, call.args, {
-        signal: entry.controller.signal,
+        signal,
         // progress and log notifications have no stream to travel on for a task (spec: not supported)
         notify: () => Promise.resolve(),
         transport: call.transport,
@@ -123,38 +117,24 @@ export class McpTaskRegistry implements OnModuleDestroy {
         trace: call.trace,
       });
       // a tool failure is a completed task whose result has isError (spec: "failed" is for JSON-RPC errors)
-      this.settle(entry, { status: 'completed', result, statusMessage: `${call.tool} finished` });
+      await this.settle(snapshot, { status: 'completed', result, statusMessage: `${call.tool} finished` });
     } catch (error) {
-      const code =
-        typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -32603;
-      const message = error instanceof Error ? error.message : String(error);
-      this.settle(entry, { status: 'failed', error: { code, message }, statusMessage: message });
+      await this.settle(snapshot, failure(error));
+    } finally {
+      this.running.delete(snapshot.taskId);
     }
   }
 
-  /** The first terminal state wins: a run finishing after tasks/cancel does not revive the task. */
-  private settle(entry: TaskEntry, update: Partial<TaskSnapshot> & { status: TaskStatus }): void {
-    if (entry.snapshot.status !== 'working') return;
-    entry.snapshot = { ...entry.snapshot, ...update, lastUpdatedAt: new Date(this.now()).toISOString() };
+  /** The first terminal state wins (the store checks): a run finishing after a cancel does not revive it. */
+  private async settle(snapshot: TaskSnapshot, update: Update): Promise<void> {
+    const next = { ...snapshot, ...update, lastUpdatedAt: new Date(this.now()).toISOString() };
+    await this.store.settle(next).catch(() => false);
   }
+}
 
-  private entry(taskId: string, owner: string): TaskEntry | undefined {
-    const entry = this.tasks.get(taskId);
-    if (!entry || entry.owner !== owner) return undefined;
-    if (entry.expiresAt > this.now()) return entry;
-    this.forget(entry);
-    return undefined;
-  }
-
-  private hasRoom(): boolean {
-    if (this.tasks.size < MAX_TASKS) return true;
-    const now = this.now();
-    for (const entry of this.tasks.values()) if (entry.expiresAt <= now) this.forget(entry);
-    return this.tasks.size < MAX_TASKS;
-  }
-
-  private forget(entry: TaskEntry): void {
-    entry.controller.abort();
-    this.tasks.delete(entry.snapshot.taskId);
-  }
+function failure(error: unknown): Update {
+  const code =
+    typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -32603;
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 'failed', error: { code, message }, statusMessage: message };
 }

@@ -145,15 +145,18 @@ export class ModernServerFactory {
     if (era === 'modern') registerTaskMethods(server, this.tasks);
   }
 
-  /** A long tool asked for by a client that declared the Tasks extension runs as a task (spec: server's choice). */
-  private startTask(
+  /**
+   * A long tool asked for by a client that declared the Tasks extension runs as a task (spec: server's
+   * choice); undefined — answer inline — when it is not one, or the task could not be stored.
+   */
+  private async startTask(
     request: JSONRPCRequest,
     ctx: ServerContext,
     transport: TransportKind,
-  ): Result | undefined {
+  ): Promise<Result | undefined> {
     const { name, arguments: args } = (request.params ?? {}) as { name?: unknown; arguments?: unknown };
     if (typeof name !== 'string' || !declaresTasks(ctx) || !this.tasks.canRunAsTask(name)) return undefined;
-    const task = this.tasks.start({
+    const task = await this.tasks.start({
       tool: name,
       args,
       owner: taskOwnerOf(ctx),
@@ -161,7 +164,7 @@ export class ModernServerFactory {
       requestId: ctx.http?.req?.headers.get('x-request-id') ?? undefined,
       trace: traceContextOf(ctx.mcpReq._meta, ctx.http?.req?.headers),
     });
-    return { ...task, resultType: 'task' };
+    return task && { ...task, resultType: 'task' };
   }
 
   private async callTool(

@@ -16,7 +16,7 @@ export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 type Handler = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>;
 
 /** A tools/call the task path takes over: it answers a CreateTaskResult (`resultType: "task"`). */
-export type TaskCallStarter = (request: JSONRPCRequest, ctx: ServerContext) => Result | undefined;
+export type TaskCallStarter = (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result | undefined>;
 
 /**
  * SDK 2.4 validates every tools/call result as a CallToolResult, which a task handle is not; the SDK's
@@ -29,7 +29,7 @@ export class TaskAwareServer extends Server {
   protected override _wrapHandler(method: string, handler: Handler): Handler {
     const wrapped = super._wrapHandler(method, handler);
     if (method !== 'tools/call') return wrapped;
-    return async (request, ctx) => this.startTask?.(request, ctx) ?? wrapped(request, ctx);
+    return async (request, ctx) => (await this.startTask?.(request, ctx)) ?? wrapped(request, ctx);
   }
 }
 
@@ -48,6 +48,7 @@ export function taskOwnerOf(ctx: ServerContext): string {
 }
 
 const TaskIdParams = z.object({ taskId: z.string().min(1) });
+const TaskUpdateParams = TaskIdParams.passthrough();
 
 function requireTasksCapability(ctx: ServerContext): void {
   if (declaresTasks(ctx)) return;
@@ -64,21 +65,21 @@ function notFound(taskId: string): InvalidParamsError {
 
 /** tasks/get, tasks/cancel and tasks/update (Tasks extension, 2026-07-28) over the process's task registry. */
 export function registerTaskMethods(server: Server, tasks: McpTaskRegistry): void {
-  server.setRequestHandler('tasks/get', { params: TaskIdParams }, ({ taskId }, ctx) => {
+  server.setRequestHandler('tasks/get', { params: TaskIdParams }, async ({ taskId }, ctx) => {
     requireTasksCapability(ctx);
-    const task = tasks.get(taskId, taskOwnerOf(ctx));
+    const task = await tasks.get(taskId, taskOwnerOf(ctx));
     if (!task) throw notFound(taskId);
     return task;
   });
-  server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, ({ taskId }, ctx) => {
+  server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, async ({ taskId }, ctx) => {
     requireTasksCapability(ctx);
-    if (!tasks.cancel(taskId, taskOwnerOf(ctx))) throw notFound(taskId);
+    if (!(await tasks.cancel(taskId, taskOwnerOf(ctx)))) throw notFound(taskId);
     return {};
   });
   // the gateway's tasks never wait for client input, so there is nothing outstanding to answer
-  server.setRequestHandler('tasks/update', { params: TaskIdParams.passthrough() }, ({ taskId }, ctx) => {
+  server.setRequestHandler('tasks/update', { params: TaskUpdateParams }, async ({ taskId }, ctx) => {
     requireTasksCapability(ctx);
-    if (!tasks.get(taskId, taskOwnerOf(ctx))) throw notFound(taskId);
+    if (!(await tasks.get(taskId, taskOwnerOf(ctx)))) throw notFound(taskId);
     return {};
   });
 }
