@@ -96,6 +96,25 @@ describe('MCP tasks shared by two built gateways through Redis', () => {
     expect(result).toMatchObject({ status: 'cancelled' });
   });
 
+  it('a replica stopped mid-task (SIGTERM) settles the task with a retryable error, not left working', async () => {
+    const env = {
+      STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
+      STARCODER_MODEL: 'starcoder2-7b',
+      GATEWAY_API_KEYS: 'key-a,key-b',
+      GATEWAY_REDIS_URL: redis.url,
+    };
+    const leaving = await startGatewayProcess(env);
+    emulator.script({ kind: 'hang' });
+    const created = await rpc(leaving.baseUrl, generateAsTask);
+    const taskId = created.result.taskId as string;
+    await emulator.waitForRequests(1);
+    await leaving.stop(); // the shutdown grace passes, then the run is aborted and its task settled
+    const { result } = await rpc(replicas[0]!.baseUrl, taskRequest('tasks/get', taskId));
+    // a tool failure completes the task with an isError result (ext-tasks: "failed" is for JSON-RPC errors)
+    expect(result).toMatchObject({ status: 'completed', result: { isError: true } });
+    expect(result.result.content[0].text).toMatch(/^UNAVAILABLE: .*shutting down.*retry/);
+  }, 60_000);
+
   it('with Redis gone, long tools answer inline instead of as tasks, and tasks come back with it', async () => {
     const [a] = replicas.map((replica) => replica.baseUrl) as [string];
     await redis.stop();
