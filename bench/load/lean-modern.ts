@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { BENCH_INPUT, BENCH_TOOL } from './mcp-sessions';
+import { answerOf } from './rpc-answer';
 
 /**
  * The lean client for MCP 2026-07-28: each call is one self-contained POST (the `_meta` envelope in the
@@ -12,22 +13,6 @@ const ENVELOPE = {
   'io.modelcontextprotocol/clientCapabilities': {},
   'io.modelcontextprotocol/clientInfo': { name: 'bench-lean-2026', version: '0' },
 };
-
-interface RpcAnswer {
-  id?: number;
-  result?: { isError?: boolean };
-  error?: { message: string };
-}
-
-function answerOf(body: string, id: number): RpcAnswer | undefined {
-  if (body.startsWith('{')) return JSON.parse(body) as RpcAnswer;
-  for (const line of body.split('\n')) {
-    if (!line.startsWith('data: ')) continue;
-    const message = JSON.parse(line.slice(6)) as RpcAnswer;
-    if (message.id === id) return message;
-  }
-  return undefined;
-}
 
 export class LeanModernClient {
   private nextId = 1;

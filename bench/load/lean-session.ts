@@ -1,5 +1,6 @@
 import { Pool } from 'undici';
 import { BENCH_INPUT, BENCH_TOOL } from './mcp-sessions';
+import { answerOf, type RpcAnswer } from './rpc-answer';
 
 /**
  * A minimal Streamable HTTP client: JSON-RPC over undici POSTs on one keep-alive pool, the session id in a
@@ -7,22 +8,6 @@ import { BENCH_INPUT, BENCH_TOOL } from './mcp-sessions';
  * it costs a fraction of the SDK client's CPU, so its numbers show the server's share of the latency.
  */
 const PROTOCOL_VERSION = '2025-11-25';
-
-interface RpcAnswer {
-  id?: number;
-  result?: { isError?: boolean; content?: unknown };
-  error?: { message: string };
-}
-
-function answerOf(body: string, id: number): RpcAnswer | undefined {
-  if (body.startsWith('{')) return JSON.parse(body) as RpcAnswer;
-  for (const line of body.split('\n')) {
-    if (!line.startsWith('data: ')) continue;
-    const message = JSON.parse(line.slice(6)) as RpcAnswer;
-    if (message.id === id) return message;
-  }
-  return undefined;
-}
 
 export class LeanSession {
   private nextId = 1;

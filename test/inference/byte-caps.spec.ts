@@ -1,6 +1,6 @@
 import type { InferenceError } from '@app/inference';
-import { startModelServerEmulator, type EmulatorFault, type ModelServerEmulator } from '@app/testing';
-import { ClientFactory, USER, rejectionOf } from './helpers';
+import type { EmulatorFault } from '@app/testing';
+import { useEmulatorAndClients, USER, rejectionOf } from './helpers';
 
 const MiB = 1024 * 1024;
 
@@ -10,22 +10,13 @@ const MiB = 1024 * 1024;
  * (the emulator sees the request aborted), instead of being buffered whole.
  */
 describe('byte caps on every upstream read', () => {
-  let emu: ModelServerEmulator;
-  const clients = new ClientFactory();
-
-  beforeAll(async () => {
-    emu = await startModelServerEmulator();
-  });
-  afterEach(async () => {
-    await clients.closeAll();
-    emu.reset();
-  });
-  afterAll(() => emu.close());
+  const fixture = useEmulatorAndClients();
+  const { clients } = fixture;
 
   const failure = async (promise: Promise<unknown>) => (await rejectionOf(promise)) as InferenceError;
   const chat = () =>
     clients.create({
-      urls: [`${emu.url}/v1/chat/completions`],
+      urls: [`${fixture.emu.url}/v1/chat/completions`],
       model: 'm',
       maxRetries: 0,
       timeoutMs: 60_000,
@@ -48,29 +39,29 @@ describe('byte caps on every upstream read', () => {
   ] as const)(
     '%s → INVALID_RESPONSE and the socket closed',
     async (_name, shape, message) => {
-      emu.script(flood(shape));
+      fixture.emu.script(flood(shape));
       const error = await failure(chat().generate({ messages: USER, onToken: () => undefined }));
       expect(error.code).toBe('INVALID_RESPONSE');
       expect(error.message).toMatch(message);
       expect(error.message).toMatch(/MiB/);
-      await emu.waitForAborts(1, 5_000);
+      await fixture.emu.waitForAborts(1, 5_000);
     },
     60_000,
   );
 
   it('a 50 MiB JSON answer → INVALID_RESPONSE and the socket closed', async () => {
-    emu.script(flood('body'));
+    fixture.emu.script(flood('body'));
     const error = await failure(chat().generate({ messages: USER }));
     expect(error).toMatchObject({ code: 'INVALID_RESPONSE', message: expect.stringMatching(/answer .*MiB/) });
-    await emu.waitForAborts(1, 5_000);
+    await fixture.emu.waitForAborts(1, 5_000);
   }, 60_000);
 
   it('a 50 MB error body is read only up to its cap (the status is the error)', async () => {
-    emu.script(flood('error-body'));
+    fixture.emu.script(flood('error-body'));
     const error = await failure(chat().generate({ messages: USER }));
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.message.length).toBeLessThan(2_000);
-    await emu.waitForAborts(1, 5_000);
+    await fixture.emu.waitForAborts(1, 5_000);
   }, 60_000);
 
   it('five 50 MiB SSE lines at once: the process RSS stays bounded', async () => {
@@ -78,7 +69,7 @@ describe('byte caps on every upstream read', () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
-    emu.script(...Array.from({ length: 5 }, () => flood('sse-line')));
+    fixture.emu.script(...Array.from({ length: 5 }, () => flood('sse-line')));
     const calls = Array.from({ length: 5 }, () =>
       failure(client.generate({ messages: USER, onToken: () => undefined })),
     );

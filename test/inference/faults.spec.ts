@@ -1,27 +1,13 @@
 import type { InferenceError } from '@app/inference';
-import {
-  emulatorFaults,
-  errorBodies,
-  startModelServerEmulator,
-  type ModelServerEmulator,
-} from '@app/testing';
-import { ClientFactory, USER, recordingClock, rejectionOf } from './helpers';
+import { emulatorFaults, errorBodies } from '@app/testing';
+import { useEmulatorAndClients, USER, recordingClock, rejectionOf } from './helpers';
 
 /** Every injected fault, per adapter, asserting what the caller sees and what reached the server. */
 describe('fault handling', () => {
-  let emu: ModelServerEmulator;
-  const clients = new ClientFactory();
+  const fixture = useEmulatorAndClients();
+  const { clients } = fixture;
 
-  beforeAll(async () => {
-    emu = await startModelServerEmulator();
-  });
-  afterEach(async () => {
-    await clients.closeAll();
-    emu.reset();
-  });
-  afterAll(() => emu.close());
-
-  const postCount = () => emu.requests.filter((r) => r.method === 'POST').length;
+  const postCount = () => fixture.emu.requests.filter((r) => r.method === 'POST').length;
   const failure = async (promise: Promise<unknown>) => (await rejectionOf(promise)) as InferenceError;
 
   const adapters = [
@@ -31,11 +17,11 @@ describe('fault handling', () => {
   ];
 
   describe.each(adapters)('$name', ({ path, streams }) => {
-    const url = () => `${emu.url}${path}`;
+    const url = () => `${fixture.emu.url}${path}`;
 
     it('retries a 5xx burst and succeeds, counting the attempts', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.serverErrors(2));
+      fixture.emu.script(emulatorFaults.serverErrors(2));
       const result = await client.generate({ messages: USER });
       expect(result.attempts).toBe(3);
       expect(result.text).toContain('write fizzbuzz in python');
@@ -44,7 +30,7 @@ describe('fault handling', () => {
 
     it('gives up after MODEL_MAX_RETRIES with the status and the upstream message', async () => {
       const client = clients.create({ urls: [url()], model: 'm', maxRetries: 2 });
-      emu.script(
+      fixture.emu.script(
         emulatorFaults.serverErrors(
           3,
           500,
@@ -65,7 +51,7 @@ describe('fault handling', () => {
     it('honours Retry-After on 429 and then succeeds', async () => {
       const clock = recordingClock();
       const client = clients.create({ urls: [url()], model: 'm', clock });
-      emu.script(emulatorFaults.rateLimited(2));
+      fixture.emu.script(emulatorFaults.rateLimited(2));
       const result = await client.generate({ messages: USER });
       expect(result.attempts).toBe(2);
       expect(clock.sleeps).toEqual([2000]);
@@ -73,7 +59,7 @@ describe('fault handling', () => {
 
     it('reports RATE_LIMITED with the wait when Retry-After exceeds the remaining time', async () => {
       const client = clients.create({ urls: [url()], model: 'm', timeoutMs: 1_000 });
-      emu.script(emulatorFaults.rateLimited(30));
+      fixture.emu.script(emulatorFaults.rateLimited(30));
       const error = await failure(client.generate({ messages: USER }));
       expect(error).toMatchObject({ code: 'RATE_LIMITED', details: { status: 429, retryAfterMs: 30_000 } });
       expect(error.message).toContain('Retry-After 30 s');
@@ -83,16 +69,16 @@ describe('fault handling', () => {
 
     it('times out a hang (total deadline) and closes the upstream request', async () => {
       const client = clients.create({ urls: [url()], model: 'm', timeoutMs: 300 });
-      emu.script(emulatorFaults.hang());
+      fixture.emu.script(emulatorFaults.hang());
       const error = await failure(client.generate({ messages: USER }));
       expect(error).toMatchObject({ code: 'TIMEOUT', details: { phase: 'total' } });
       expect(error.message).toContain('MODEL_TIMEOUT_SECONDS');
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('answers INVALID_RESPONSE on malformed JSON, without retrying', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.malformed());
+      fixture.emu.script(emulatorFaults.malformed());
       const error = await failure(client.generate({ messages: USER }));
       expect(error.code).toBe('INVALID_RESPONSE');
       expect(error.message).toContain('not JSON');
@@ -102,14 +88,14 @@ describe('fault handling', () => {
 
     it('retries a connection reset before any output', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.reset());
+      fixture.emu.script(emulatorFaults.reset());
       const result = await client.generate({ messages: USER });
       expect(result.attempts).toBe(2);
     });
 
     it('reports a reset on every attempt as UPSTREAM_ERROR naming the endpoint', async () => {
       const client = clients.create({ urls: [url()], model: 'm', maxRetries: 1 });
-      emu.script(emulatorFaults.reset(), emulatorFaults.reset());
+      fixture.emu.script(emulatorFaults.reset(), emulatorFaults.reset());
       const error = await failure(client.generate({ messages: USER }));
       expect(error.code).toBe('UPSTREAM_ERROR');
       expect(error.message).toMatch(/connection to code model at .* failed before any output/);
@@ -120,15 +106,15 @@ describe('fault handling', () => {
 
     it('times out the wait for the first token, retries, and aborts the hung request', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.hang());
+      fixture.emu.script(emulatorFaults.hang());
       const result = await client.generate({ messages: USER, onToken: () => undefined });
       expect(result.attempts).toBe(2);
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('reports a first-token TIMEOUT when no retries are left', async () => {
       const client = clients.create({ urls: [url()], model: 'm', maxRetries: 0 });
-      emu.script(emulatorFaults.hang());
+      fixture.emu.script(emulatorFaults.hang());
       const error = await failure(client.generate({ messages: USER, onToken: () => undefined }));
       expect(error).toMatchObject({
         code: 'TIMEOUT',
@@ -144,7 +130,7 @@ describe('fault handling', () => {
         model: 'm',
         deadlines: { firstTokenMs: 10_000, idleMs: 200 },
       });
-      emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 600));
+      fixture.emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 600));
       const tokens: string[] = [];
       const error = await failure(client.generate({ messages: USER, onToken: (t) => tokens.push(t) }));
       expect(error).toMatchObject({
@@ -153,7 +139,7 @@ describe('fault handling', () => {
       });
       expect(tokens).toEqual(['a']);
       expect(postCount()).toBe(1);
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('passes a slow trickle within the idle gap', async () => {
@@ -162,14 +148,14 @@ describe('fault handling', () => {
         model: 'm',
         deadlines: { firstTokenMs: 10_000, idleMs: 1_000 },
       });
-      emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 20));
+      fixture.emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 20));
       const result = await client.generate({ messages: USER, onToken: () => undefined });
       expect(result.text).toBe('abc');
     });
 
     it('fails a stream cut after output without retrying (no duplicated output)', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.truncate(3, ['x', 'y', 'z', 'w']));
+      fixture.emu.script(emulatorFaults.truncate(3, ['x', 'y', 'z', 'w']));
       const tokens: string[] = [];
       const error = await failure(client.generate({ messages: USER, onToken: (t) => tokens.push(t) }));
       expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { partialOutput: true, attempts: 1 } });
@@ -180,7 +166,7 @@ describe('fault handling', () => {
 
     it('fails a stream that ends cleanly without [DONE] or a finish reason', async () => {
       const client = clients.create({ urls: [url()], model: 'm', maxRetries: 0 });
-      emu.script(emulatorFaults.truncate(2, ['x', 'y', 'z'], true));
+      fixture.emu.script(emulatorFaults.truncate(2, ['x', 'y', 'z'], true));
       const error = await failure(client.generate({ messages: USER, onToken: () => undefined }));
       expect(error.code).toBe('UPSTREAM_ERROR');
       expect(error.message).toContain('ended without [DONE]');
@@ -188,14 +174,14 @@ describe('fault handling', () => {
 
     it('retries a stream cut before any token', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.truncate(0));
+      fixture.emu.script(emulatorFaults.truncate(0));
       const result = await client.generate({ messages: USER, onToken: () => undefined });
       expect(result.attempts).toBe(2);
     });
 
     it('surfaces a mid-stream error event with the upstream message', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(
+      fixture.emu.script(
         emulatorFaults.streamError(2, { message: 'KV cache exhausted', type: 'InternalServerError' }, [
           'a',
           'b',
@@ -213,7 +199,7 @@ describe('fault handling', () => {
 
     it('fails a malformed stream event with INVALID_RESPONSE', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.malformed());
+      fixture.emu.script(emulatorFaults.malformed());
       const error = await failure(client.generate({ messages: USER, onToken: () => undefined }));
       expect(error.code).toBe('INVALID_RESPONSE');
       expect(error.message).toContain('stream event that is not JSON');
@@ -221,7 +207,7 @@ describe('fault handling', () => {
 
     it('fails a reset mid-stream as partial output', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script(emulatorFaults.reset(2, ['a', 'b', 'c']));
+      fixture.emu.script(emulatorFaults.reset(2, ['a', 'b', 'c']));
       const error = await failure(client.generate({ messages: USER, onToken: () => undefined }));
       expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { partialOutput: true } });
       expect(error.message).toContain('mid-stream');
@@ -229,7 +215,7 @@ describe('fault handling', () => {
   });
 
   describe('upstream error shapes', () => {
-    const url = () => `${emu.url}/v1/chat/completions`;
+    const url = () => `${fixture.emu.url}/v1/chat/completions`;
     const shapes = [
       [
         'vLLM',
@@ -273,7 +259,7 @@ describe('fault handling', () => {
 
     it.each(shapes)('parses %s errors without retrying a 4xx', async (_name, status, body, message) => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script({ kind: 'error', status, body });
+      fixture.emu.script({ kind: 'error', status, body });
       const error = await failure(client.generate({ messages: USER }));
       expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', details: { status, upstreamMessage: message } });
       expect(error.message).toContain(`answered ${status}: "${message}"`);
@@ -283,7 +269,7 @@ describe('fault handling', () => {
 
     it('retries llama.cpp 503 "Loading model" and TGI 429 overloaded', async () => {
       const client = clients.create({ urls: [url()], model: 'm', clock: recordingClock() });
-      emu.script(
+      fixture.emu.script(
         { kind: 'error', status: 503, body: errorBodies.llamaCpp('Loading model') },
         { kind: 'error', status: 429, body: errorBodies.tgi('Model is overloaded') },
       );
@@ -292,13 +278,13 @@ describe('fault handling', () => {
 
     it('retries 408 from a proxy', async () => {
       const client = clients.create({ urls: [url()], model: 'm' });
-      emu.script({ kind: 'error', status: 408, body: 'Request Timeout' });
+      fixture.emu.script({ kind: 'error', status: 408, body: 'Request Timeout' });
       expect((await client.generate({ messages: USER })).attempts).toBe(2);
     });
 
     it('maps 401 to CONFIG naming the API key variable', async () => {
       const client = clients.create({ urls: [url()], model: 'm', role: 'planner' });
-      emu.script({
+      fixture.emu.script({
         kind: 'error',
         status: 401,
         body: errorBodies.vllm('Unauthorized', 'AuthenticationError', 401),
@@ -310,7 +296,7 @@ describe('fault handling', () => {
 
     it('maps 404 to CONFIG naming the endpoint, protocol and model variables', async () => {
       const client = clients.create({ urls: [url()], model: 'missing' });
-      emu.script({
+      fixture.emu.script({
         kind: 'error',
         status: 404,
         body: errorBodies.vllm('The model `missing` does not exist.', 'NotFoundError', 404),
@@ -322,12 +308,12 @@ describe('fault handling', () => {
     });
 
     it('reports an unexpected JSON answer shape as INVALID_RESPONSE', async () => {
-      const client = clients.create({ urls: [`${emu.url}/chat`] });
-      emu.setHandler(() => ({ kind: 'error', status: 200, body: { answer: 'wrong field' } }));
+      const client = clients.create({ urls: [`${fixture.emu.url}/chat`] });
+      fixture.emu.setHandler(() => ({ kind: 'error', status: 200, body: { answer: 'wrong field' } }));
       const error = await failure(client.generate({ messages: USER }));
       expect(error.code).toBe('INVALID_RESPONSE');
       expect(error.message).toContain('no "response" string');
-      emu.setHandler(undefined);
+      fixture.emu.setHandler(undefined);
     });
   });
 });

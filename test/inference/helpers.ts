@@ -7,6 +7,7 @@ import {
 } from '@app/inference';
 import type { ChatMessage } from '@app/contracts';
 import { createServer } from 'node:net';
+import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 
 export const USER: ChatMessage[] = [{ role: 'user', content: 'write fizzbuzz in python' }];
 
@@ -32,6 +33,27 @@ export class ClientFactory {
   async closeAll(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((client) => client.close()));
   }
+}
+
+/** The suite's emulator (started once, reset after each test) and its clients (closed after each test). */
+export function useEmulatorAndClients(): { readonly emu: ModelServerEmulator; clients: ClientFactory } {
+  let started: ModelServerEmulator | undefined;
+  const clients = new ClientFactory();
+  beforeAll(async () => {
+    started = await startModelServerEmulator();
+  });
+  afterEach(async () => {
+    await clients.closeAll();
+    started?.reset();
+  });
+  afterAll(() => started?.close());
+  return {
+    clients,
+    get emu(): ModelServerEmulator {
+      if (started === undefined) throw new Error('the emulator has not started (use it inside a test)');
+      return started;
+    },
+  };
 }
 
 /** A clock whose sleeps return at once but are recorded: backoff and Retry-After become assertable. */

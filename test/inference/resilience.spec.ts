@@ -1,42 +1,33 @@
 import { setMaxListeners } from 'node:events';
 import { InferenceEvents, type InferenceCallFinished, type InferenceError } from '@app/inference';
-import { emulatorFaults, startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
-import { ClientFactory, USER, deadUrl, rejectionOf } from './helpers';
+import { emulatorFaults, startModelServerEmulator } from '@app/testing';
+import { useEmulatorAndClients, USER, deadUrl, rejectionOf } from './helpers';
 
 /** Cancellation, circuit breaking, failover, pooling and concurrency, seen from the caller and the server. */
 describe('resilience', () => {
-  let emu: ModelServerEmulator;
-  const clients = new ClientFactory();
+  const fixture = useEmulatorAndClients();
+  const { clients } = fixture;
 
-  beforeAll(async () => {
-    emu = await startModelServerEmulator();
-  });
-  afterEach(async () => {
-    await clients.closeAll();
-    emu.reset();
-  });
-  afterAll(() => emu.close());
-
-  const chatUrl = () => `${emu.url}/v1/chat/completions`;
-  const postCount = (server = emu) => server.requests.filter((r) => r.method === 'POST').length;
+  const chatUrl = () => `${fixture.emu.url}/v1/chat/completions`;
+  const postCount = (server = fixture.emu) => server.requests.filter((r) => r.method === 'POST').length;
   const failure = async (promise: Promise<unknown>) => (await rejectionOf(promise)) as InferenceError;
 
   describe('cancellation', () => {
     it('closes the upstream socket while waiting for the first token → CANCELLED', async () => {
       const client = clients.create({ urls: [chatUrl()], model: 'm', deadlines: { firstTokenMs: 10_000 } });
-      emu.script(emulatorFaults.hang());
+      fixture.emu.script(emulatorFaults.hang());
       const controller = new AbortController();
       const pending = client.generate({
         messages: USER,
         signal: controller.signal,
         onToken: () => undefined,
       });
-      await emu.waitForRequests(1);
+      await fixture.emu.waitForRequests(1);
       controller.abort();
       const error = await failure(pending);
       expect(error.code).toBe('CANCELLED');
       expect(error.message).toContain('cancelled by the caller');
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
       expect(postCount()).toBe(1);
     });
 
@@ -46,24 +37,24 @@ describe('resilience', () => {
         model: 'm',
         deadlines: { firstTokenMs: 10_000, idleMs: 10_000 },
       });
-      emu.script(emulatorFaults.trickle(['a', 'b', 'c', 'd', 'e'], 100));
+      fixture.emu.script(emulatorFaults.trickle(['a', 'b', 'c', 'd', 'e'], 100));
       const controller = new AbortController();
       const error = await failure(
         client.generate({ messages: USER, signal: controller.signal, onToken: () => controller.abort() }),
       );
       expect(error).toMatchObject({ code: 'CANCELLED', details: { partialOutput: true } });
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('closes the upstream socket for a non-streamed local-models call', async () => {
-      const client = clients.create({ urls: [`${emu.url}/chat`] });
-      emu.script(emulatorFaults.hang());
+      const client = clients.create({ urls: [`${fixture.emu.url}/chat`] });
+      fixture.emu.script(emulatorFaults.hang());
       const controller = new AbortController();
       const pending = client.generate({ messages: USER, signal: controller.signal });
-      await emu.waitForRequests(1);
+      await fixture.emu.waitForRequests(1);
       controller.abort();
       expect((await failure(pending)).code).toBe('CANCELLED');
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('cancels during a backoff sleep without another attempt', async () => {
@@ -73,10 +64,10 @@ describe('resilience', () => {
         timeoutMs: 20_000,
         retry: { initialDelayMs: 5_000, maxDelayMs: 5_000 },
       });
-      emu.script(emulatorFaults.serverErrors(1));
+      fixture.emu.script(emulatorFaults.serverErrors(1));
       const controller = new AbortController();
       const pending = client.generate({ messages: USER, signal: controller.signal });
-      await emu.waitForRequests(1);
+      await fixture.emu.waitForRequests(1);
       await new Promise((resolve) => setTimeout(resolve, 30));
       const started = performance.now();
       controller.abort();
@@ -98,14 +89,14 @@ describe('resilience', () => {
         model: 'm',
         deadlines: { firstTokenMs: 10_000, idleMs: 10_000 },
       });
-      emu.script(emulatorFaults.trickle(['a', 'b', 'c', 'd'], 100));
+      fixture.emu.script(emulatorFaults.trickle(['a', 'b', 'c', 'd'], 100));
       const seen: string[] = [];
       for await (const event of client.stream({ messages: USER })) {
         if (event.type === 'token') seen.push(event.text);
         break;
       }
       expect(seen).toEqual(['a']);
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('propagates an exception thrown by onToken and closes the stream', async () => {
@@ -114,7 +105,7 @@ describe('resilience', () => {
         model: 'm',
         deadlines: { firstTokenMs: 10_000, idleMs: 10_000 },
       });
-      emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 100));
+      fixture.emu.script(emulatorFaults.trickle(['a', 'b', 'c'], 100));
       const thrown = new Error('consumer broke');
       const error = await rejectionOf(
         client.generate({
@@ -125,12 +116,12 @@ describe('resilience', () => {
         }),
       );
       expect(error).toBe(thrown);
-      await emu.waitForAborts(1);
+      await fixture.emu.waitForAborts(1);
     });
 
     it('stream() propagates errors to the iterating caller', async () => {
       const client = clients.create({ urls: [chatUrl()], model: 'm', maxRetries: 0 });
-      emu.script(emulatorFaults.serverErrors(1));
+      fixture.emu.script(emulatorFaults.serverErrors(1));
       await expect(async () => {
         for await (const _event of client.stream({ messages: USER })) {
           // drain
@@ -147,7 +138,7 @@ describe('resilience', () => {
         maxRetries: 0,
         circuit: { failureThreshold: 3, halfOpenAfterMs: 600 },
       });
-      emu.script(emulatorFaults.serverErrors(3));
+      fixture.emu.script(emulatorFaults.serverErrors(3));
       for (let i = 0; i < 3; i += 1)
         expect((await failure(client.generate({ messages: USER }))).code).toBe('UPSTREAM_ERROR');
       const open = await failure(client.generate({ messages: USER }));
@@ -175,7 +166,7 @@ describe('resilience', () => {
         maxRetries: 0,
         circuit: { failureThreshold: 1, halfOpenAfterMs: 500 },
       });
-      emu.script(emulatorFaults.serverErrors(2));
+      fixture.emu.script(emulatorFaults.serverErrors(2));
       await failure(client.generate({ messages: USER }));
       await new Promise((resolve) => setTimeout(resolve, 550));
       expect((await failure(client.generate({ messages: USER }))).code).toBe('UPSTREAM_ERROR');
@@ -189,7 +180,7 @@ describe('resilience', () => {
         model: 'm',
         circuit: { failureThreshold: 1, halfOpenAfterMs: 10_000 },
       });
-      emu.script({ kind: 'error', status: 400, body: { error: { message: 'bad' } } });
+      fixture.emu.script({ kind: 'error', status: 400, body: { error: { message: 'bad' } } });
       await failure(client.generate({ messages: USER }));
       expect((await client.generate({ messages: USER })).attempts).toBe(1);
     });
@@ -212,7 +203,7 @@ describe('resilience', () => {
       const second = await startModelServerEmulator();
       try {
         const client = clients.create({ urls: [chatUrl(), `${second.url}/v1/chat/completions`], model: 'm' });
-        emu.script(emulatorFaults.serverErrors(1));
+        fixture.emu.script(emulatorFaults.serverErrors(1));
         expect((await client.generate({ messages: USER })).endpoint).toContain(String(second.port));
         for (let i = 0; i < 3; i += 1) await client.generate({ messages: USER });
         expect(postCount()).toBe(1);
@@ -225,14 +216,14 @@ describe('resilience', () => {
 
     it('spreads concurrent calls over equal replicas', async () => {
       const second = await startModelServerEmulator({ delayMs: 30 });
-      emu.setHandler(() => ({ text: 'one', delayMs: 30 }));
+      fixture.emu.setHandler(() => ({ text: 'one', delayMs: 30 }));
       try {
         const client = clients.create({ urls: [chatUrl(), `${second.url}/v1/chat/completions`], model: 'm' });
         await Promise.all(Array.from({ length: 8 }, () => client.generate({ messages: USER })));
         expect(postCount()).toBe(4);
         expect(postCount(second)).toBe(4);
       } finally {
-        emu.setHandler(undefined);
+        fixture.emu.setHandler(undefined);
         await clients.closeAll();
         await second.close();
       }
@@ -312,7 +303,7 @@ describe('resilience', () => {
     });
 
     it('queues calls over MODEL_MAX_CONCURRENCY and rejects beyond the queue with RATE_LIMITED', async () => {
-      emu.setHandler(() => ({ text: 'slow', delayMs: 500 }));
+      fixture.emu.setHandler(() => ({ text: 'slow', delayMs: 500 }));
       const client = clients.create({ urls: [chatUrl()], model: 'm', maxConcurrency: 2, maxQueued: 1 });
       const calls = Array.from({ length: 4 }, () =>
         client.generate({ messages: USER }).then(
@@ -320,10 +311,10 @@ describe('resilience', () => {
           (e: InferenceError) => e,
         ),
       );
-      await emu.waitForRequests(2);
-      expect(emu.inFlight).toBe(2);
+      await fixture.emu.waitForRequests(2);
+      expect(fixture.emu.inFlight).toBe(2);
       const outcomes = await Promise.all(calls);
-      emu.setHandler(undefined);
+      fixture.emu.setHandler(undefined);
       expect(outcomes.filter((o) => o === 'ok')).toHaveLength(3);
       const rejected = outcomes.find((o) => o !== 'ok') as InferenceError;
       expect(rejected.code).toBe('RATE_LIMITED');
@@ -331,16 +322,16 @@ describe('resilience', () => {
     });
 
     it('cancels a call waiting in the bulkhead queue at once', async () => {
-      emu.setHandler(() => ({ text: 'slow', delayMs: 300 }));
+      fixture.emu.setHandler(() => ({ text: 'slow', delayMs: 300 }));
       const client = clients.create({ urls: [chatUrl()], model: 'm', maxConcurrency: 1 });
       const first = client.generate({ messages: USER });
       const controller = new AbortController();
       const queued = client.generate({ messages: USER, signal: controller.signal });
-      await emu.waitForRequests(1);
+      await fixture.emu.waitForRequests(1);
       controller.abort();
       expect((await failure(queued)).code).toBe('CANCELLED');
       await first;
-      emu.setHandler(undefined);
+      fixture.emu.setHandler(undefined);
       expect(postCount()).toBe(1);
     });
   });
@@ -360,9 +351,9 @@ describe('resilience', () => {
         },
       });
       const client = clients.create({ urls: [chatUrl()], model: 'm', observer: events, maxRetries: 1 });
-      emu.script(emulatorFaults.serverErrors(1));
+      fixture.emu.script(emulatorFaults.serverErrors(1));
       await client.generate({ messages: USER, onToken: () => undefined });
-      emu.script(emulatorFaults.serverErrors(2));
+      fixture.emu.script(emulatorFaults.serverErrors(2));
       await failure(client.generate({ messages: USER }));
       expect(started).toEqual(['code', 'code']);
       expect(finished[0]).toMatchObject({

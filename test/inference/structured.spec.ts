@@ -1,30 +1,20 @@
 import { generateStructured, type InferenceError } from '@app/inference';
-import { startModelServerEmulator, type ModelServerEmulator } from '@app/testing';
 import { z } from 'zod';
-import { ClientFactory, USER, rejectionOf } from './helpers';
+import { useEmulatorAndClients, USER, rejectionOf } from './helpers';
 
 const verdict = z.object({ verdict: z.enum(['approve', 'request_changes']), issues: z.array(z.string()) });
 
 /** Structured output: schema sent where supported, lenient parse, one repair round, then INVALID_RESPONSE. */
 describe('generateStructured', () => {
-  let emu: ModelServerEmulator;
-  const clients = new ClientFactory();
-
-  beforeAll(async () => {
-    emu = await startModelServerEmulator();
-  });
-  afterEach(async () => {
-    await clients.closeAll();
-    emu.reset();
-  });
-  afterAll(() => emu.close());
+  const fixture = useEmulatorAndClients();
+  const { clients } = fixture;
 
   const posts = () =>
-    emu.requests.filter((r) => r.method === 'POST').map((r) => r.body as Record<string, unknown>);
+    fixture.emu.requests.filter((r) => r.method === 'POST').map((r) => r.body as Record<string, unknown>);
 
   it('sends the JSON Schema as response_format and parses a fenced answer', async () => {
-    const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
-    emu.script({ text: '```json\n{"verdict":"approve","issues":[],}\n```' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/v1/chat/completions`], model: 'm' });
+    fixture.emu.script({ text: '```json\n{"verdict":"approve","issues":[],}\n```' });
     const out = await generateStructured(client, { messages: USER }, verdict, { name: 'review' });
     expect(out.value).toEqual({ verdict: 'approve', issues: [] });
     expect(out.repaired).toBe(false);
@@ -38,8 +28,11 @@ describe('generateStructured', () => {
   });
 
   it('runs one repair round with the parse error fed back', async () => {
-    const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
-    emu.script({ text: 'Sure! The code looks fine.' }, { text: '{"verdict":"approve","issues":["none"]}' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/v1/chat/completions`], model: 'm' });
+    fixture.emu.script(
+      { text: 'Sure! The code looks fine.' },
+      { text: '{"verdict":"approve","issues":["none"]}' },
+    );
     const out = await generateStructured(client, { messages: USER }, verdict);
     expect(out).toMatchObject({ value: { verdict: 'approve', issues: ['none'] }, repaired: true });
     const repairMessages = posts()[1]?.messages as Array<{ role: string; content: string }>;
@@ -49,8 +42,8 @@ describe('generateStructured', () => {
   });
 
   it('fails with INVALID_RESPONSE, the error and an excerpt after the repair round also fails', async () => {
-    const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
-    emu.script({ text: 'no json here' }, { text: '{"verdict":"maybe","issues":[]}' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/v1/chat/completions`], model: 'm' });
+    fixture.emu.script({ text: 'no json here' }, { text: '{"verdict":"maybe","issues":[]}' });
     const error = (await rejectionOf(
       generateStructured(client, { messages: USER }, verdict),
     )) as InferenceError;
@@ -62,9 +55,9 @@ describe('generateStructured', () => {
   });
 
   it('says the answer was cut at max_tokens when the repair round is cut too', async () => {
-    const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/v1/chat/completions`], model: 'm' });
     const cut = { text: 'Looking at the loop, the first thing to', finishReason: 'length' };
-    emu.script(cut, cut);
+    fixture.emu.script(cut, cut);
     const error = (await rejectionOf(
       generateStructured(client, { messages: USER, maxTokens: 16 }, verdict),
     )) as InferenceError;
@@ -74,8 +67,8 @@ describe('generateStructured', () => {
   });
 
   it('skips the repair round when repair is false', async () => {
-    const client = clients.create({ urls: [`${emu.url}/v1/chat/completions`], model: 'm' });
-    emu.script({ text: 'nope' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/v1/chat/completions`], model: 'm' });
+    fixture.emu.script({ text: 'nope' });
     const error = (await rejectionOf(
       generateStructured(client, { messages: USER }, verdict, { repair: false }),
     )) as InferenceError;
@@ -85,16 +78,16 @@ describe('generateStructured', () => {
   });
 
   it('sends no schema to local-models (unsupported) and still parses', async () => {
-    const client = clients.create({ urls: [`${emu.url}/chat`] });
-    emu.script({ text: 'Here: {"verdict": "request_changes", "issues": ["x"]}' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/chat`] });
+    fixture.emu.script({ text: 'Here: {"verdict": "request_changes", "issues": ["x"]}' });
     const out = await generateStructured(client, { messages: USER }, verdict);
     expect(out.value.verdict).toBe('request_changes');
     expect(posts()[0]?.response_format).toBeUndefined();
   });
 
   it('keeps a caller-provided jsonSchema', async () => {
-    const client = clients.create({ urls: [`${emu.url}/v1/completions`], model: 'm' });
-    emu.script({ text: '{"verdict":"approve","issues":[]}' });
+    const client = clients.create({ urls: [`${fixture.emu.url}/v1/completions`], model: 'm' });
+    fixture.emu.script({ text: '{"verdict":"approve","issues":[]}' });
     const jsonSchema = { name: 'custom', schema: { type: 'object' } };
     await generateStructured(client, { messages: USER, jsonSchema }, verdict);
     expect(posts()[0]?.response_format).toEqual({
