@@ -12,6 +12,7 @@ import {
   useGatewayOnEmulator,
   type RunningGateway,
 } from './support/gateway-harness';
+import { ModernHttpService } from '../../apps/mcp-gateway/src/mcp/v2/modern-http.service';
 
 describe('REST, docs, health and metrics', () => {
   const fixture = useGatewayOnEmulator();
@@ -147,6 +148,13 @@ describe('REST, docs, health and metrics', () => {
       code_model: { status: expect.stringMatching(/^(up|degraded)$/) },
       mcp: { status: 'up', tools: ['formalize_task', 'generate_code', 'review_code', 'run_tests'] },
     });
+    // the smoke's 2026-07-28 half: tools/list through the SDK v2 handler that serves 2026 requests
+    expect(await fixture.gateway.app.get(ModernHttpService).listToolNames()).toEqual([
+      'formalize_task',
+      'generate_code',
+      'review_code',
+      'run_tests',
+    ]);
   });
 
   it('serving REST, health, metrics and session routes enters no AsyncLocalStorage context', async () => {

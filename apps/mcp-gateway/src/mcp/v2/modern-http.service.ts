@@ -1,9 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import { gatewayConfig, type GatewayConfigType } from '@app/config';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { createMcpHandler, type McpHttpHandler, type McpRequestContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  createMcpHandler,
+  type McpHttpHandler,
+  type McpRequestContext,
+} from '@modelcontextprotocol/server';
 import type { GatewayRequest } from '../../http/http-errors';
 import { GatewayLogger } from '../../logging/gateway-logger';
+import { MODERN_PROTOCOL_VERSION } from '../mcp-protocol';
 import { ModernServerFactory } from './modern-server.factory';
 import { serveWebExchange, type ExchangeHooks } from './web-exchange';
 
@@ -46,6 +54,36 @@ export class ModernHttpService implements OnModuleDestroy {
   private remember(request: Request, body: unknown): void {
     const method = (body as { method?: unknown } | null | undefined)?.method;
     if (typeof method === 'string') this.methods.set(request, method);
+  }
+
+  /**
+   * tools/list over the 2026-07-28 handler itself, in process (readiness smoke): the same SDK v2 path a
+   * client's request takes after the HTTP guards, without a socket.
+   */
+  async listToolNames(signal?: AbortSignal): Promise<string[]> {
+    const body = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: {
+        _meta: {
+          [PROTOCOL_VERSION_META_KEY]: MODERN_PROTOCOL_VERSION,
+          [CLIENT_CAPABILITIES_META_KEY]: {},
+          [CLIENT_INFO_META_KEY]: { name: 'gateway-readiness-probe', version: '1.0.0' },
+        },
+      },
+    };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': MODERN_PROTOCOL_VERSION,
+      'mcp-method': 'tools/list',
+    };
+    const request = new Request('http://localhost/mcp', { method: 'POST', headers, signal });
+    const response = await this.handler.fetch(request, { parsedBody: body });
+    const answer = (await response.json()) as { result?: { tools?: Array<{ name: string }> } };
+    if (!answer.result?.tools) throw new Error(`2026-07-28 tools/list answered ${JSON.stringify(answer)}`);
+    return answer.result.tools.map((tool) => tool.name);
   }
 
   /** Aborts in-flight 2026 exchanges (their handlers, hence their model requests). */
