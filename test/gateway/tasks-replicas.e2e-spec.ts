@@ -30,11 +30,11 @@ const generateAsTask: RawModernRequest = {
   headers: asA,
 };
 
-async function pollUntilDone(baseUrl: string, taskId: string): Promise<Json> {
+async function pollUntilDone(baseUrl: string, taskId: string, everyMs = 50): Promise<Json> {
   for (let attempt = 0; attempt < 100; attempt += 1) {
     const { result } = await rpc(baseUrl, taskRequest('tasks/get', taskId));
     if (result.status !== 'working') return result as Json;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`task ${taskId} still working`);
 }
@@ -47,17 +47,17 @@ describe('MCP tasks shared by two built gateways through Redis', () => {
   let emulator: ModelServerEmulator;
   let redis: RedisUnderTest;
   const replicas: GatewayProcess[] = [];
+  const replicaEnv = () => ({
+    STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
+    STARCODER_MODEL: 'starcoder2-7b',
+    GATEWAY_API_KEYS: 'key-a,key-b',
+    GATEWAY_REDIS_URL: redis.url,
+  });
 
   beforeAll(async () => {
     emulator = await startModelServerEmulator();
     redis = await startRedis();
-    const env = {
-      STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
-      STARCODER_MODEL: 'starcoder2-7b',
-      GATEWAY_API_KEYS: 'key-a,key-b',
-      GATEWAY_REDIS_URL: redis.url,
-    };
-    for (let i = 0; i < 2; i += 1) replicas.push(await startGatewayProcess(env));
+    for (let i = 0; i < 2; i += 1) replicas.push(await startGatewayProcess(replicaEnv()));
   }, 120_000);
 
   afterAll(async () => {
@@ -97,13 +97,7 @@ describe('MCP tasks shared by two built gateways through Redis', () => {
   });
 
   it('a replica stopped mid-task (SIGTERM) settles the task with a retryable error, not left working', async () => {
-    const env = {
-      STARCODER_ENDPOINT: `${emulator.url}/v1/chat/completions`,
-      STARCODER_MODEL: 'starcoder2-7b',
-      GATEWAY_API_KEYS: 'key-a,key-b',
-      GATEWAY_REDIS_URL: redis.url,
-    };
-    const leaving = await startGatewayProcess(env);
+    const leaving = await startGatewayProcess(replicaEnv());
     emulator.script({ kind: 'hang' });
     const created = await rpc(leaving.baseUrl, generateAsTask);
     const taskId = created.result.taskId as string;
@@ -113,6 +107,21 @@ describe('MCP tasks shared by two built gateways through Redis', () => {
     // a tool failure completes the task with an isError result (ext-tasks: "failed" is for JSON-RPC errors)
     expect(result).toMatchObject({ status: 'completed', result: { isError: true } });
     expect(result.result.content[0].text).toMatch(/^UNAVAILABLE: .*shutting down.*retry/);
+  }, 60_000);
+
+  it('a replica killed mid-task (SIGKILL): the others report its task failed once its heartbeat stops', async () => {
+    const killed = await startGatewayProcess(replicaEnv());
+    emulator.script({ kind: 'hang' });
+    const created = await rpc(killed.baseUrl, generateAsTask);
+    const taskId = created.result.taskId as string;
+    await emulator.waitForRequests(1);
+    killed.child.kill('SIGKILL');
+    await killed.stop();
+    const [a] = replicas.map((replica) => replica.baseUrl) as [string];
+    expect((await rpc(a, taskRequest('tasks/get', taskId))).result.status).toBe('working');
+    const settled = await pollUntilDone(a, taskId, 200);
+    expect(settled).toMatchObject({ status: 'failed', error: { code: -32603 } });
+    expect(settled.statusMessage).toMatch(/replica running this task stopped/);
   }, 60_000);
 
   it('with Redis gone, long tools answer inline instead of as tasks, and tasks come back with it', async () => {

@@ -14,6 +14,11 @@ if redis.call('HGET', KEYS[1], 'status') ~= 'working' then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[1], 'snapshot', ARGV[2])
 return 1`;
 
+const MARK_ALIVE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'aliveAt', ARGV[1])
+return 1`;
+
 function keyOf(taskId: string): string {
   return `${KEY_PREFIX}${taskId}`;
 }
@@ -46,16 +51,29 @@ export class RedisTaskStore implements TaskStore {
     return this.redis.status === 'ready';
   }
 
-  async create({ snapshot, owner }: StoredTask): Promise<void> {
+  async create({ snapshot, owner, aliveAt }: StoredTask): Promise<void> {
     const key = keyOf(snapshot.taskId);
-    const fields = { status: snapshot.status, snapshot: JSON.stringify(snapshot), owner };
+    const fields = {
+      status: snapshot.status,
+      snapshot: JSON.stringify(snapshot),
+      owner,
+      aliveAt: String(aliveAt ?? Date.now()),
+    };
     await this.redis.multi().hset(key, fields).pexpire(key, snapshot.ttlMs).exec();
   }
 
   async load(taskId: string): Promise<StoredTask | undefined> {
-    const [snapshot, owner] = await this.redis.hmget(keyOf(taskId), 'snapshot', 'owner');
+    const [snapshot, owner, aliveAt] = await this.redis.hmget(keyOf(taskId), 'snapshot', 'owner', 'aliveAt');
     if (snapshot == null || owner == null) return undefined;
-    return { snapshot: JSON.parse(snapshot) as TaskSnapshot, owner };
+    return { snapshot: JSON.parse(snapshot) as TaskSnapshot, owner, aliveAt: Number(aliveAt ?? 0) };
+  }
+
+  /** HSET on a key that expired meanwhile would recreate a bare hash: only tasks that still exist are marked. */
+  async markAlive(taskIds: readonly string[], at: number): Promise<void> {
+    if (taskIds.length === 0) return;
+    const batch = this.redis.pipeline();
+    for (const taskId of taskIds) batch.eval(MARK_ALIVE_SCRIPT, 1, keyOf(taskId), String(at));
+    await batch.exec();
   }
 
   async settle(next: TaskSnapshot): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { TransportKind } from '../../tools/tool.types';
 import { supportsTasks } from '../../tools/task-support';
 import { McpToolCalls } from '../mcp-tool-calls';
 import { TASK_STORE } from './task-store.provider';
-import type { TaskSnapshot, TaskStatus, TaskStore } from './task-store';
+import type { StoredTask, TaskSnapshot, TaskStatus, TaskStore } from './task-store';
 
 export type { TaskSnapshot, TaskStatus } from './task-store';
 
@@ -23,6 +23,9 @@ export const TASK_TTL_MS = 60 * 60_000;
 const POLL_INTERVAL_MS = 500;
 /** Runs this process holds at once; beyond that new calls answer inline. */
 const MAX_RUNNING = 1_000;
+/** How often a process running tasks says so in a shared store; three missed beats make a task orphaned. */
+export const ALIVE_INTERVAL_MS = 2_000;
+const ORPHANED_AFTER_MS = 3 * ALIVE_INTERVAL_MS;
 
 type Update = Partial<TaskSnapshot> & { status: TaskStatus };
 
@@ -35,6 +38,7 @@ type Update = Partial<TaskSnapshot> & { status: TaskStatus };
 @Injectable()
 export class McpTaskRegistry implements OnModuleDestroy {
   private readonly running = new Map<string, AbortController>();
+  private readonly heartbeat?: NodeJS.Timeout;
   /** the clock; tests replace it to age tasks without waiting */
   now: () => number = Date.now;
 
@@ -43,6 +47,9 @@ export class McpTaskRegistry implements OnModuleDestroy {
     @Inject(TASK_STORE) private readonly store: TaskStore,
   ) {
     store.onCancelRequest((taskId) => this.stopLocal(taskId));
+    // a shared store outlives this process: other replicas must tell a killed replica's tasks from slow ones
+    if (store.kind === 'redis')
+      this.heartbeat = setInterval(() => void this.markAlive(), ALIVE_INTERVAL_MS).unref();
   }
 
   /** The store first: making room there may stop expired runs here. */
@@ -62,7 +69,7 @@ export class McpTaskRegistry implements OnModuleDestroy {
       ttlMs: TASK_TTL_MS,
       pollIntervalMs: POLL_INTERVAL_MS,
     };
-    const stored = await this.store.create({ snapshot, owner: call.owner }).then(
+    const stored = await this.store.create({ snapshot, owner: call.owner, aliveAt: this.now() }).then(
       () => true,
       () => false,
     );
@@ -75,7 +82,8 @@ export class McpTaskRegistry implements OnModuleDestroy {
 
   async get(taskId: string, owner: string): Promise<TaskSnapshot | undefined> {
     const task = await this.store.load(taskId);
-    return task?.owner === owner ? task.snapshot : undefined;
+    if (task?.owner !== owner) return undefined;
+    return this.isOrphaned(task) ? this.failOrphan(task.snapshot) : task.snapshot;
   }
 
   /** Cooperative and idempotent: aborts the run (and its model request); a finished task stays as it is. */
@@ -100,6 +108,7 @@ export class McpTaskRegistry implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.heartbeat);
     for (const controller of this.running.values()) controller.abort();
     this.running.clear();
     await this.store.close();
@@ -126,9 +135,32 @@ export class McpTaskRegistry implements OnModuleDestroy {
   }
 
   /** The first terminal state wins (the store checks): a run finishing after a cancel does not revive it. */
-  private async settle(snapshot: TaskSnapshot, update: Update): Promise<void> {
+  private async settle(snapshot: TaskSnapshot, update: Update): Promise<TaskSnapshot> {
     const next = { ...snapshot, ...update, lastUpdatedAt: new Date(this.now()).toISOString() };
-    await this.store.settle(next).catch(() => false);
+    return (await this.store.settle(next).catch(() => false)) ? next : snapshot;
+  }
+
+  private markAlive(): Promise<void> {
+    return this.store.markAlive([...this.running.keys()], this.now()).catch(() => undefined);
+  }
+
+  /** Still `working`, but the process running it has stopped saying so: it was killed, not slow. */
+  private isOrphaned(task: StoredTask): boolean {
+    if (task.snapshot.status !== 'working' || task.aliveAt === undefined) return false;
+    return !this.running.has(task.snapshot.taskId) && this.now() - task.aliveAt > ORPHANED_AFTER_MS;
+  }
+
+  private async failOrphan(snapshot: TaskSnapshot): Promise<TaskSnapshot> {
+    const message = 'the gateway replica running this task stopped; call the tool again';
+    const settled = await this.settle(snapshot, {
+      status: 'failed',
+      error: { code: -32603, message },
+      statusMessage: message,
+    });
+    // another replica may have settled it first: what the store holds now is the answer
+    return settled.status === 'working'
+      ? ((await this.store.load(snapshot.taskId))?.snapshot ?? settled)
+      : settled;
   }
 }
 

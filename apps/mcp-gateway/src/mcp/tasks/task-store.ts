@@ -20,6 +20,8 @@ export interface StoredTask {
   snapshot: TaskSnapshot;
   /** who created it (a digest of the bearer credential): other callers cannot see or cancel it */
   owner: string;
+  /** when the process running it last said it is alive (shared stores only; ms since the epoch) */
+  aliveAt?: number;
 }
 
 /**
@@ -34,6 +36,8 @@ export interface TaskStore {
   load(taskId: string): Promise<StoredTask | undefined>;
   /** Replaces the snapshot only while the task is still `working`: the first terminal state wins. */
   settle(next: TaskSnapshot): Promise<boolean>;
+  /** The running process says its tasks are alive (a shared store tells orphans from slow runs by it). */
+  markAlive(taskIds: readonly string[], at: number): Promise<void>;
   /** Tells whichever process runs the task to abort it. */
   requestCancel(taskId: string): Promise<void>;
   onCancelRequest(listener: (taskId: string) => void): void;
@@ -85,6 +89,11 @@ export class MemoryTaskStore implements TaskStore {
     if (entry?.snapshot.status !== 'working') return Promise.resolve(false);
     entry.snapshot = next;
     return Promise.resolve(true);
+  }
+
+  /** One process: its tasks die with it, there is nobody to tell. */
+  markAlive(): Promise<void> {
+    return Promise.resolve();
   }
 
   requestCancel(taskId: string): Promise<void> {
