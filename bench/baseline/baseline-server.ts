@@ -14,11 +14,10 @@ import {
   CallToolRequestSchema,
   isInitializeRequest,
   ListToolsRequestSchema,
-  type CallToolResult,
   type ProgressToken,
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js';
-import { runBaselineTool } from './baseline-tools';
+import { baselineCallResult, runBaselineTool } from './baseline-tools';
 
 /**
  * The benchmark's baseline: a bare `@modelcontextprotocol/sdk` server on plain `node:http`, stateful
@@ -62,20 +61,10 @@ function progressSender(token: ProgressToken | undefined, notify: Notify) {
 function createMcpServer(model: ModelClient): Server {
   const server = new Server({ name: 'bench-baseline', version: '0.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: TOOLS }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const onToken = progressSender(request.params._meta?.progressToken, extra.sendNotification);
-    try {
-      const output = await runBaselineTool(model, request.params.name, request.params.arguments, {
-        signal: extra.signal,
-        onToken,
-      });
-      return {
-        content: [{ type: 'text', text: JSON.stringify(output, null, 2) }],
-        structuredContent: output,
-      };
-    } catch (error) {
-      return { content: [{ type: 'text', text: String(error) }], isError: true };
-    }
+    const { name, arguments: args } = request.params;
+    return baselineCallResult(() => runBaselineTool(model, name, args, { signal: extra.signal, onToken }));
   });
   return server;
 }

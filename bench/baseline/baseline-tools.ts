@@ -79,3 +79,20 @@ export async function runBaselineTool(
   if (!checked.ok) throw new Error(`Output of ${name} did not match its schema: ${checked.message}`);
   return checked.value;
 }
+
+/** What both bare servers answer a tools/call with: the output and its JSON text, or the error as isError. */
+export interface BaselineCallResult {
+  [key: string]: unknown;
+  content: Array<{ type: 'text'; text: string }>;
+  structuredContent?: Output;
+  isError?: boolean;
+}
+
+export async function baselineCallResult(run: () => Promise<Output>): Promise<BaselineCallResult> {
+  try {
+    const output = await run();
+    return { content: [{ type: 'text', text: JSON.stringify(output, null, 2) }], structuredContent: output };
+  } catch (error) {
+    return { content: [{ type: 'text', text: String(error) }], isError: true };
+  }
+}

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { TOOL_CONTRACTS, TOOL_NAMES } from '@app/contracts';
 import type { ModelClient } from '@app/inference';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { Server, createMcpHandler, type CallToolResult } from '@modelcontextprotocol/server';
-import { runBaselineTool } from './baseline-tools';
+import { Server, createMcpHandler } from '@modelcontextprotocol/server';
+import { baselineCallResult, runBaselineTool } from './baseline-tools';
 import type { BaselineServer } from './baseline-server';
 
 const TOOLS = TOOL_NAMES.map((name) => ({
@@ -20,19 +20,11 @@ const TOOLS = TOOL_NAMES.map((name) => ({
 function createV2Server(model: ModelClient): Server {
   const server = new Server({ name: 'bench-baseline-v2', version: '0.0.0' }, { capabilities: { tools: {} } });
   server.setRequestHandler('tools/list', () => ({ tools: TOOLS }));
-  server.setRequestHandler('tools/call', async (request, ctx): Promise<CallToolResult> => {
-    try {
-      const output = await runBaselineTool(model, request.params.name, request.params.arguments, {
-        signal: ctx.mcpReq.signal,
-      });
-      return {
-        content: [{ type: 'text', text: JSON.stringify(output, null, 2) }],
-        structuredContent: output,
-      };
-    } catch (error) {
-      return { content: [{ type: 'text', text: String(error) }], isError: true };
-    }
-  });
+  server.setRequestHandler('tools/call', (request, ctx) =>
+    baselineCallResult(() =>
+      runBaselineTool(model, request.params.name, request.params.arguments, { signal: ctx.mcpReq.signal }),
+    ),
+  );
   return server;
 }
 

@@ -3,6 +3,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { assembleProgram, createCodeSandbox, type CodeSandbox } from '@app/sandbox';
 import { median, round } from '../support/stats';
 import { HUMANEVAL_SIZE, TRIVIAL, type SandboxProgram } from './sandbox-programs';
+import { check, type TargetCheck } from '../report/target-check';
 
 /** How many executions the sandbox measure does (per program and subject). */
 export interface SandboxPlan {
@@ -125,38 +126,26 @@ export async function measureSandbox(
 }
 
 /** Targets of the sandbox section: ≤ 15 ms added per execution, ≥ 40 sandboxed executions/s. */
-export function sandboxTargets(measure: SandboxMeasure | undefined): SandboxTarget[] {
+export function sandboxTargets(measure: SandboxMeasure | undefined): TargetCheck[] {
   if (!measure?.available) return [];
   return measure.programs.flatMap((p) => [
-    {
-      id: `sandbox-added-${p.program}`,
-      description: `sandbox: added ms per execution (${p.program})`,
-      measured: p.addedMs,
-      limit: 15,
-      unit: 'ms',
-      comparison: '<=' as const,
-      pass: p.addedMs <= 15,
-    },
-    {
-      id: `sandbox-rate-${p.program}`,
-      description: `sandbox: executions/s at c=${p.concurrency} (${p.program})`,
-      measured: p.executionsPerSecond.sandboxed,
-      limit: 40,
-      unit: '/s',
-      comparison: '>=' as const,
-      pass: p.executionsPerSecond.sandboxed >= 40,
-    },
+    check(
+      `sandbox-added-${p.program}`,
+      `sandbox: added ms per execution (${p.program})`,
+      p.addedMs,
+      '<=',
+      15,
+      'ms',
+    ),
+    check(
+      `sandbox-rate-${p.program}`,
+      `sandbox: executions/s at c=${p.concurrency} (${p.program})`,
+      p.executionsPerSecond.sandboxed,
+      '>=',
+      40,
+      '/s',
+    ),
   ]);
-}
-
-export interface SandboxTarget {
-  id: string;
-  description: string;
-  measured: number;
-  limit: number;
-  unit: string;
-  comparison: '<=' | '>=';
-  pass: boolean;
 }
 
 /** The table rows of the sandbox section. */

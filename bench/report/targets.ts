@@ -1,27 +1,8 @@
 import { sandboxTargets } from '../measures/sandbox';
 import type { BenchResults } from './results';
+import { check, type TargetCheck } from './target-check';
 
-export interface TargetCheck {
-  id: string;
-  description: string;
-  measured: number;
-  limit: number;
-  unit: string;
-  comparison: '<=' | '>=';
-  pass: boolean;
-}
-
-function check(
-  id: string,
-  description: string,
-  measured: number,
-  comparison: '<=' | '>=',
-  limit: number,
-  unit: string,
-): TargetCheck {
-  const pass = Number.isFinite(measured) && (comparison === '<=' ? measured <= limit : measured >= limit);
-  return { id, description, measured, limit, unit, comparison, pass };
-}
+export type { TargetCheck } from './target-check';
 
 type Measures = BenchResults['measures'];
 
